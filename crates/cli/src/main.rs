@@ -1,0 +1,280 @@
+//! `firmlink`: identity resolution and data quality for B2B customer data.
+//!
+//! Exit codes (also in `--help` and the README):
+//! 0 success · 1 internal error · 2 usage error · 3 invalid pipeline file ·
+//! 4 an input cannot be read or lacks mapped columns · 5 an output cannot be written.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod generate;
+
+const EXIT_HELP: &str = "\
+Exit codes:
+  0  success
+  1  internal error (a bug: please report it)
+  2  usage error (unknown command or flag)
+  3  the pipeline file is invalid (run `firmlink validate` to see every problem)
+  4  an input file cannot be read or does not match the pipeline (missing
+     file, unreadable format, a mapped column not in the file)
+  5  an output cannot be written";
+
+/// Identity resolution and data quality for B2B customer data.
+///
+/// firmlink reads your CRM, marketing, ERP and enrichment exports through a
+/// pipeline file, normalizes names, emails, phones, domains, company names,
+/// countries, titles and industries, and writes unified tables to a run
+/// folder. Bad rows are quarantined with a reason, never dropped.
+///
+/// Start with: firmlink run pipelines/demo.toml
+#[derive(Parser)]
+#[command(name = "firmlink", version, after_help = EXIT_HELP, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a pipeline: ingest, normalize, write a run folder.
+    ///
+    /// Writes <output>/runs/<run-id>/ (accounts.parquet, contacts.parquet,
+    /// quarantine.csv, manifest.json) and points <output>/latest at it. The
+    /// folder appears complete or not at all.
+    #[command(after_help = EXIT_HELP)]
+    Run {
+        /// The pipeline file (TOML), e.g. pipelines/demo.toml.
+        pipeline: PathBuf,
+        /// Name the run folder (default: the UTC start time, YYYYMMDDTHHMMSSZ).
+        #[arg(long)]
+        run_id: Option<String>,
+        /// Also write CSV copies of the output tables.
+        #[arg(long)]
+        csv: bool,
+        /// No progress bars; only the summary.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Print the summary as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Write under this folder instead of the pipeline's `output`.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Check a pipeline file and the files it names; report every problem at once.
+    ///
+    /// Checks TOML syntax and types (with line and column), unknown keys (with
+    /// the closest valid key), canonical field names, templates, that every
+    /// source file exists and is readable in its format, and that it holds
+    /// every mapped column. A valid file prints a summary of its sources.
+    #[command(after_help = EXIT_HELP)]
+    Validate {
+        /// The pipeline file (TOML).
+        pipeline: PathBuf,
+    },
+    /// List the canonical fields a source column can be mapped to.
+    Fields {
+        /// accounts or contacts (default: both).
+        kind: Option<String>,
+    },
+    /// Generate synthetic multi-source B2B data with ground truth.
+    ///
+    /// Writes CRM accounts and contacts, marketing leads, enrichment
+    /// firmographics (JSON Lines) and ERP customers, plus truth files in
+    /// DIR/truth/. The same seed gives byte-identical files.
+    Generate(generate::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run {
+            pipeline,
+            run_id,
+            csv,
+            quiet,
+            json,
+            output,
+        } => run(&pipeline, run_id, csv, quiet, json, output),
+        Command::Validate { pipeline } => validate(&pipeline),
+        Command::Fields { kind } => fields(kind.as_deref()),
+        Command::Generate(args) => generate::main(&args),
+    }
+}
+
+fn load(path: &std::path::Path) -> Result<firmlink_config::Pipeline, ExitCode> {
+    firmlink_config::load(path).map_err(|d| {
+        eprintln!("{d}");
+        ExitCode::from(3)
+    })
+}
+
+fn run(
+    path: &std::path::Path,
+    run_id: Option<String>,
+    csv: bool,
+    quiet: bool,
+    json: bool,
+    output: Option<PathBuf>,
+) -> ExitCode {
+    use std::io::IsTerminal;
+    let mut pipeline = match load(path) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    if let Some(o) = output {
+        pipeline.output = o;
+    }
+    let opts = firmlink_pipeline::RunOptions {
+        run_id,
+        write_csv: csv,
+        progress: !quiet && !json && std::io::stderr().is_terminal(),
+    };
+    match firmlink_pipeline::run(&pipeline, &opts) {
+        Ok(summary) => {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&summary).expect("serializable")
+                );
+            } else {
+                print_summary(&summary);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            use firmlink_pipeline::RunError;
+            let code = match &e {
+                RunError::Invalid(d) => diag_code(d),
+                RunError::Ingest(_) | RunError::Input { .. } => 4,
+                RunError::Output { .. } | RunError::Polars { .. } => 5,
+            };
+            match e {
+                RunError::Invalid(d) => eprintln!("{d}"),
+                other => eprintln!("error: {other}"),
+            }
+            ExitCode::from(code)
+        }
+    }
+}
+
+/// 4 when only the files are at fault (environment), else 3.
+fn diag_code(d: &firmlink_config::Diagnostics) -> u8 {
+    if d.0
+        .iter()
+        .all(|d| d.phase == firmlink_config::Phase::Environment)
+    {
+        4
+    } else {
+        3
+    }
+}
+
+fn print_summary(s: &firmlink_pipeline::RunSummary) {
+    println!("run {} → {}", s.run_id, s.run_dir.display());
+    println!();
+    println!(
+        "{:<24} {:<9} {:>10} {:>10} {:>11}  {}",
+        "source", "kind", "rows read", "records", "quarantined", "reasons"
+    );
+    for src in &s.sources {
+        let reasons: Vec<String> = src
+            .stats
+            .quarantined_by_reason
+            .iter()
+            .map(|(r, n)| format!("{r}={n}"))
+            .collect();
+        println!(
+            "{:<24} {:<9} {:>10} {:>10} {:>11}  {}",
+            src.name,
+            src.kind,
+            src.stats.rows_read,
+            src.stats.records,
+            src.quarantined,
+            reasons.join(" ")
+        );
+    }
+    println!();
+    println!(
+        "accounts {} · contacts {} · quarantined {} (see quarantine.csv)",
+        s.accounts, s.contacts, s.quarantined
+    );
+    println!(
+        "time: ingest+normalize {:.2}s · write {:.2}s · total {:.2}s",
+        s.seconds_ingest_normalize, s.seconds_write, s.seconds_total
+    );
+}
+
+fn validate(path: &std::path::Path) -> ExitCode {
+    let pipeline = match load(path) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    if let Err(d) = firmlink_pipeline::check(&pipeline) {
+        eprintln!("{d}");
+        return ExitCode::from(diag_code(&d));
+    }
+    println!(
+        "{}: valid — {} source(s)",
+        path.display(),
+        pipeline.sources.len()
+    );
+    for s in &pipeline.sources {
+        let fields = firmlink_model::fields(s.kind);
+        let mapped: Vec<&str> = s
+            .columns
+            .iter()
+            .map(|(slot, _)| fields[*slot].name)
+            .collect();
+        let header = firmlink_ingest::header(s).map(|h| h.len()).unwrap_or(0);
+        println!(
+            "  {} ({}, {}, priority {}): {}",
+            s.name,
+            s.kind.as_str(),
+            s.format.as_str(),
+            s.priority,
+            s.path.display()
+        );
+        println!(
+            "    {} columns in the file; maps {}",
+            header,
+            mapped.join(", ")
+        );
+        if !s.extras.is_empty() {
+            let extras: Vec<String> = s.extras.iter().map(|(n, _)| format!("x_{n}")).collect();
+            println!("    extra columns: {}", extras.join(", "));
+        }
+        match &s.id {
+            Some(id) => println!("    id column: {id}"),
+            None => println!("    no id column: ids are derived from row content"),
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn fields(kind: Option<&str>) -> ExitCode {
+    use firmlink_model::Kind;
+    let kinds = match kind {
+        None => vec![Kind::Accounts, Kind::Contacts],
+        Some("accounts") => vec![Kind::Accounts],
+        Some("contacts") => vec![Kind::Contacts],
+        Some(other) => {
+            eprintln!("error: unknown kind \"{other}\"; use accounts or contacts");
+            return ExitCode::from(2);
+        }
+    };
+    for k in kinds {
+        println!("{}:", k.as_str());
+        for f in firmlink_model::fields(k) {
+            println!(
+                "  {:<24} {:<7} {}",
+                f.name,
+                format!("{:?}", f.ty).to_lowercase(),
+                f.doc
+            );
+        }
+    }
+    ExitCode::SUCCESS
+}

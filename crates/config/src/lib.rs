@@ -1,0 +1,749 @@
+//! Pipeline files: TOML that data engineers write by hand, read into
+//! validated settings for each stage.
+//!
+//! Two layers (STYLE 2): the file is walked once by [`load`], which reports
+//! every problem at once in phases (syntax, schema, references; the
+//! environment — files and headers — is checked by `ingest`), and produces a
+//! [`Pipeline`]: resolved paths, parsed templates, canonical field slots.
+//! Stages never read raw TOML.
+//!
+//! ```no_run
+//! let pipeline = firmlink_config::load(std::path::Path::new("pipelines/demo.toml"))
+//!     .unwrap_or_else(|diags| panic!("{diags}"));
+//! for source in &pipeline.sources {
+//!     println!("{} ({}) from {}", source.name, source.kind.as_str(), source.path.display());
+//! }
+//! ```
+
+mod diag;
+mod walk;
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use firmlink_model::{Kind, fields, slot};
+use toml::de::DeTable;
+
+pub use diag::{Diagnostic, Diagnostics, Phase, closest, locate};
+use walk::{Obj, Walk};
+
+/// A validated pipeline file.
+#[derive(Debug, Clone)]
+pub struct Pipeline {
+    /// The pipeline file as given.
+    pub path: PathBuf,
+    /// Its text (for diagnostics found later, e.g. missing columns).
+    pub text: String,
+    pub name: String,
+    /// Folder that receives `runs/<run-id>/` and `latest`.
+    pub output: PathBuf,
+    /// Also write CSV copies of the output tables.
+    pub write_csv: bool,
+    pub sources: Vec<Source>,
+}
+
+/// File format of a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Parquet,
+    Jsonl,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Parquet => "parquet",
+            Format::Jsonl => "jsonl",
+        }
+    }
+}
+
+/// Text encoding of a CSV file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// Invalid bytes quarantine the row.
+    Utf8,
+    /// ISO-8859-1: every byte is a character; never fails.
+    Latin1,
+    /// Windows-1252 (Latin-1 with “smart quotes”, € and friends in 0x80–0x9F).
+    Windows1252,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvOptions {
+    pub delimiter: u8,
+    pub quote: u8,
+    pub encoding: Encoding,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions {
+            delimiter: b',',
+            quote: b'"',
+            encoding: Encoding::Utf8,
+        }
+    }
+}
+
+/// How ambiguous dates like 03/05/2024 are read. ISO dates are always read as such.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DateOrder {
+    /// Month first (US): 03/05/2024 is March 5.
+    #[default]
+    MonthFirst,
+    /// Day first (Europe): 03/05/2024 is 3 May.
+    DayFirst,
+}
+
+/// Per-source defaults used by the normalizers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Defaults {
+    /// ISO alpha-2 country for phones and records without a country.
+    pub country: Option<String>,
+    /// ISO 4217 currency for amounts without one.
+    pub currency: Option<String>,
+    pub date_order: DateOrder,
+}
+
+/// One piece of a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    Text(String),
+    Column(String),
+}
+
+/// How a canonical field (or an extra column) is built from a source row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mapping {
+    /// The value of one source column.
+    Column(String),
+    /// Several columns and literal text, e.g. `{First Name} {Last Name}`.
+    /// Empty when every referenced column is empty.
+    Template(Vec<Part>),
+    /// One part of a column split on a separator, e.g. part 2 of "Doe, Jane"
+    /// split on ",". Parts are 1-based; -1 is the last.
+    Split {
+        column: String,
+        separator: String,
+        part: i64,
+    },
+}
+
+impl Mapping {
+    /// The source columns this mapping reads.
+    pub fn columns(&self) -> Vec<&str> {
+        match self {
+            Mapping::Column(c) => vec![c.as_str()],
+            Mapping::Template(parts) => parts
+                .iter()
+                .filter_map(|p| match p {
+                    Part::Column(c) => Some(c.as_str()),
+                    Part::Text(_) => None,
+                })
+                .collect(),
+            Mapping::Split { column, .. } => vec![column.as_str()],
+        }
+    }
+}
+
+/// A source column named by the pipeline file, with where it was named
+/// (to point at the pipeline line when the file lacks the column).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnRef {
+    pub column: String,
+    pub span: Range<usize>,
+}
+
+/// One `[[source]]`.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub name: String,
+    pub kind: Kind,
+    /// Resolved against the pipeline file's folder.
+    pub path: PathBuf,
+    pub format: Format,
+    /// Survivorship: a smaller number wins (1 = most trusted).
+    pub priority: i64,
+    /// Column holding the source system's own id. Rows without one get a
+    /// stable id derived from their content.
+    pub id: Option<String>,
+    pub csv: CsvOptions,
+    pub defaults: Defaults,
+    /// Canonical field slot (see `firmlink_model::fields`) → mapping.
+    pub columns: Vec<(usize, Mapping)>,
+    /// Extra (non-canonical) columns carried as `x_<name>`.
+    pub extras: Vec<(String, Mapping)>,
+    /// A row needs a value in at least one of these canonical slots.
+    pub required_any: Vec<usize>,
+    /// Every source column the file names, for header checks.
+    pub column_refs: Vec<ColumnRef>,
+    /// Span of the `[[source]]` table in the pipeline file.
+    pub span: Range<usize>,
+}
+
+/// Default `required_any` per kind, with the reason shown to users.
+pub fn default_required(kind: Kind) -> (&'static [&'static str], &'static str) {
+    match kind {
+        Kind::Accounts => (
+            &["name", "website"],
+            "an account needs a name or a website: without either it cannot be matched, resolved or activated",
+        ),
+        Kind::Contacts => (
+            &["email", "full_name", "last_name", "first_name"],
+            "a contact needs an email or a name: without either it cannot be matched to a person or an account",
+        ),
+    }
+}
+
+/// Read and validate a pipeline file. On failure, every problem found.
+pub fn load(path: &Path) -> Result<Pipeline, Diagnostics> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            let mut d = Diagnostics::default();
+            d.push(
+                Diagnostic::file(
+                    Phase::Environment,
+                    path,
+                    format!("cannot read the pipeline file: {e}"),
+                )
+                .with_help("check the path; pipeline files usually live in pipelines/"),
+            );
+            return Err(d);
+        }
+    };
+    parse(path, &text)
+}
+
+/// Validate pipeline text as if read from `path` (paths resolve against its folder).
+pub fn parse(path: &Path, text: &str) -> Result<Pipeline, Diagnostics> {
+    let mut w = Walk {
+        file: path,
+        text,
+        diags: Diagnostics::default(),
+    };
+    let (doc, errors) = DeTable::parse_recoverable(text);
+    for e in &errors {
+        w.error(
+            Phase::Syntax,
+            e.span(),
+            format!("TOML syntax: {}", e.message().trim()),
+        );
+    }
+    if !errors.is_empty() {
+        w.diags.sort();
+        return Err(w.diags);
+    }
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let base = if base.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        base
+    };
+    let mut root = Obj::new(doc.get_ref(), "", 0..0);
+
+    let mut name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "pipeline".into());
+    let mut output = base.join("../out");
+    let mut write_csv = false;
+    if let Some(mut p) = root.table(&mut w, "pipeline") {
+        if let Some(n) = p.str(&mut w, "name") {
+            name = n.into_inner();
+        }
+        if let Some(o) = p.str(&mut w, "output") {
+            output = base.join(o.get_ref());
+        }
+        if let Some(c) = p.bool(&mut w, "write_csv") {
+            write_csv = c.into_inner();
+        }
+        p.finish(&mut w);
+    }
+
+    let mut sources = Vec::new();
+    let source_tables = root.tables(&mut w, "source");
+    if source_tables.is_empty() && root_has(&doc, "source").is_none() {
+        w.error(
+            Phase::Schema,
+            Some(0..0),
+            "the pipeline declares no sources",
+        )
+        .help = Some("add a [[source]] table with name, kind, path and [source.columns]".into());
+    }
+    for st in source_tables {
+        if let Some(s) = read_source(&mut w, st, &base) {
+            sources.push(s);
+        }
+    }
+    // Source names are unique: they key the quarantine, the crosswalk and exports.
+    for (i, s) in sources.iter().enumerate() {
+        if sources[..i].iter().any(|o| o.name == s.name) {
+            w.error(
+                Phase::Reference,
+                Some(s.span.clone()),
+                format!("two sources are named `{}`", s.name),
+            )
+            .help = Some("source names must be unique; rename one".into());
+        }
+    }
+    root.finish(&mut w);
+
+    if w.diags.is_empty() {
+        Ok(Pipeline {
+            path: path.to_path_buf(),
+            text: text.to_string(),
+            name,
+            output,
+            write_csv,
+            sources,
+        })
+    } else {
+        w.diags.sort();
+        Err(w.diags)
+    }
+}
+
+fn root_has<'a>(
+    doc: &'a toml::Spanned<DeTable<'_>>,
+    key: &str,
+) -> Option<&'a toml::Spanned<toml::de::DeValue<'a>>> {
+    doc.get_ref().get(key)
+}
+
+fn read_source(w: &mut Walk<'_>, mut t: Obj<'_, '_>, base: &Path) -> Option<Source> {
+    let name = t.required_str(
+        w,
+        "name",
+        "give each source a short unique name, e.g. name = \"crm_accounts\"",
+    );
+    let kind = t.choice(w, "kind", &["accounts", "contacts"]);
+    if kind.is_none() && !t.entries().any(|(k, _)| k.get_ref() == "kind") {
+        w.error(
+            Phase::Schema,
+            Some(t.span.clone()),
+            format!("`{}.kind` is required", t.path),
+        )
+        .help = Some("kind = \"accounts\" for companies, kind = \"contacts\" for people".into());
+    }
+    let path = t.required_str(
+        w,
+        "path",
+        "path = \"../fixtures/demo/crm_accounts.csv\" (relative to this pipeline file)",
+    );
+    let format = t.choice(w, "format", &["csv", "parquet", "jsonl"]);
+    let priority = t.int(w, "priority");
+    let id = t.str(w, "id");
+    let required_any = t.str_array(w, "required_any");
+
+    let mut csv = CsvOptions::default();
+    if let Some(mut c) = t.table(w, "csv") {
+        if let Some(d) = c.str(w, "delimiter") {
+            match single_byte(d.get_ref()) {
+                Some(b) => csv.delimiter = b,
+                None => {
+                    w.error(
+                        Phase::Schema,
+                        Some(d.span()),
+                        format!(
+                            "`{}.delimiter` must be one ASCII character, found \"{}\"",
+                            c.path,
+                            d.get_ref()
+                        ),
+                    )
+                    .help = Some("use \",\", \";\", \"|\" or \"\\t\"".into());
+                }
+            }
+        }
+        if let Some(q) = c.str(w, "quote") {
+            match single_byte(q.get_ref()) {
+                Some(b) => csv.quote = b,
+                None => {
+                    w.error(
+                        Phase::Schema,
+                        Some(q.span()),
+                        format!(
+                            "`{}.quote` must be one ASCII character, found \"{}\"",
+                            c.path,
+                            q.get_ref()
+                        ),
+                    );
+                }
+            }
+        }
+        if let Some(e) = c.choice(w, "encoding", &["utf-8", "latin-1", "windows-1252"]) {
+            csv.encoding = match *e.get_ref() {
+                "latin-1" => Encoding::Latin1,
+                "windows-1252" => Encoding::Windows1252,
+                _ => Encoding::Utf8,
+            };
+        }
+        c.finish(w);
+    }
+
+    let mut defaults = Defaults::default();
+    if let Some(mut d) = t.table(w, "defaults") {
+        if let Some(c) = d.str(w, "country") {
+            let code = c.get_ref().trim().to_ascii_uppercase();
+            if code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+                defaults.country = Some(code);
+            } else {
+                w.error(
+                    Phase::Schema,
+                    Some(c.span()),
+                    format!(
+                        "`{}.country` must be an ISO 3166-1 alpha-2 code, found \"{}\"",
+                        d.path,
+                        c.get_ref()
+                    ),
+                )
+                .help = Some("e.g. country = \"US\", \"DE\", \"GB\"".into());
+            }
+        }
+        if let Some(c) = d.str(w, "currency") {
+            let code = c.get_ref().trim().to_ascii_uppercase();
+            if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+                defaults.currency = Some(code);
+            } else {
+                w.error(
+                    Phase::Schema,
+                    Some(c.span()),
+                    format!(
+                        "`{}.currency` must be an ISO 4217 code, found \"{}\"",
+                        d.path,
+                        c.get_ref()
+                    ),
+                )
+                .help = Some("e.g. currency = \"USD\", \"EUR\"".into());
+            }
+        }
+        if let Some(o) = d.choice(w, "date_order", &["month_first", "day_first"]) {
+            defaults.date_order = if *o.get_ref() == "day_first" {
+                DateOrder::DayFirst
+            } else {
+                DateOrder::MonthFirst
+            };
+        }
+        d.finish(w);
+    }
+
+    let kind_v = kind.as_ref().map(|k| {
+        if *k.get_ref() == "accounts" {
+            Kind::Accounts
+        } else {
+            Kind::Contacts
+        }
+    });
+    let mut columns = Vec::new();
+    let mut refs = Vec::new();
+    if let Some(id) = &id {
+        refs.push(ColumnRef {
+            column: id.get_ref().clone(),
+            span: id.span(),
+        });
+    }
+    match t.table(w, "columns") {
+        Some(c) => {
+            for (key, val) in c.entries() {
+                let field: &str = key.get_ref();
+                let Some(mapping) = read_mapping(w, &format!("{}.{field}", c.path), val, &mut refs)
+                else {
+                    continue;
+                };
+                let Some(kind) = kind_v else { continue };
+                match slot(kind, field) {
+                    Some(s) => columns.push((s, mapping)),
+                    None => {
+                        let valid = fields(kind).iter().map(|f| f.name);
+                        let d = w.error(
+                            Phase::Reference,
+                            Some(key.span()),
+                            format!("`{field}` is not a canonical {} field", kind.as_str()),
+                        );
+                        d.help = Some(match closest(field, valid) {
+                            Some(c) => format!("did you mean `{c}`? Columns outside the canonical fields go in [source.extra]"),
+                            None => "map it under [source.extra] to carry it as an extra column; `firmlink fields` lists the canonical fields".into(),
+                        });
+                    }
+                }
+            }
+            // No `finish`: every key was checked above as a canonical field name.
+        }
+        None => {
+            if !t.entries().any(|(k, _)| k.get_ref() == "columns") {
+                w.error(Phase::Schema, Some(t.span.clone()), format!("`{}.columns` is required", t.path))
+                    .help = Some("map the source's columns to canonical fields, e.g. [source.columns] name = \"Account Name\"".into());
+            }
+        }
+    }
+    let mut extras = Vec::new();
+    if let Some(x) = t.table(w, "extra") {
+        for (key, val) in x.entries() {
+            let name: &str = key.get_ref();
+            let valid_name = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            if !valid_name {
+                w.error(Phase::Schema, Some(key.span()), format!("extra column name `{name}` must be lowercase letters, digits and _"))
+                    .help = Some("the name becomes the output column `x_<name>`; e.g. segment_code = \"Segment Code\"".into());
+                continue;
+            }
+            if let Some(m) = read_mapping(w, &format!("{}.{name}", x.path), val, &mut refs) {
+                extras.push((name.to_string(), m));
+            }
+        }
+    }
+    let span = t.span.clone();
+    t.finish(w);
+
+    let kind = kind_v?;
+    let required_any = match required_any {
+        Some(list) => {
+            let mut slots = Vec::new();
+            for f in list {
+                match slot(kind, f.get_ref()) {
+                    Some(s) => slots.push(s),
+                    None => {
+                        let valid = fields(kind).iter().map(|f| f.name);
+                        let d = w.error(
+                            Phase::Reference,
+                            Some(f.span()),
+                            format!(
+                                "`{}` in required_any is not a canonical {} field",
+                                f.get_ref(),
+                                kind.as_str()
+                            ),
+                        );
+                        if let Some(c) = closest(f.get_ref(), valid) {
+                            d.help = Some(format!("did you mean `{c}`?"));
+                        }
+                    }
+                }
+            }
+            slots
+        }
+        None => default_required(kind)
+            .0
+            .iter()
+            .filter_map(|f| slot(kind, f))
+            .collect(),
+    };
+    let path_s = path?;
+    let resolved = base.join(path_s.get_ref());
+    let format = match format {
+        Some(f) => match *f.get_ref() {
+            "parquet" => Format::Parquet,
+            "jsonl" => Format::Jsonl,
+            _ => Format::Csv,
+        },
+        None => match resolved
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("parquet") | Some("pq") => Format::Parquet,
+            Some("jsonl") | Some("ndjson") => Format::Jsonl,
+            Some("csv") | Some("tsv") | Some("txt") => Format::Csv,
+            _ => {
+                w.error(
+                    Phase::Schema,
+                    Some(path_s.span()),
+                    format!(
+                        "cannot tell the format of \"{}\" from its extension",
+                        path_s.get_ref()
+                    ),
+                )
+                .help = Some("add format = \"csv\", \"parquet\" or \"jsonl\"".into());
+                return None;
+            }
+        },
+    };
+    Some(Source {
+        name: name?.into_inner(),
+        kind,
+        path: resolved,
+        format,
+        priority: priority.map(|p| p.into_inner()).unwrap_or(10),
+        id: id.map(|i| i.into_inner()),
+        csv,
+        defaults,
+        columns,
+        extras,
+        required_any,
+        column_refs: refs,
+        span,
+    })
+}
+
+fn single_byte(s: &str) -> Option<u8> {
+    match s {
+        "\\t" | "tab" => Some(b'\t'),
+        _ if s.len() == 1 && s.is_ascii() => Some(s.as_bytes()[0]),
+        _ => None,
+    }
+}
+
+/// A mapping value: "Column", { template = "…" } or { column, split, part }.
+fn read_mapping(
+    w: &mut Walk<'_>,
+    path: &str,
+    val: walk::Val<'_, '_>,
+    refs: &mut Vec<ColumnRef>,
+) -> Option<Mapping> {
+    use toml::de::DeValue;
+    match val.get_ref() {
+        DeValue::String(s) => {
+            if s.trim().is_empty() {
+                w.error(
+                    Phase::Schema,
+                    Some(val.span()),
+                    format!("`{path}` names an empty column"),
+                );
+                return None;
+            }
+            refs.push(ColumnRef {
+                column: s.to_string(),
+                span: val.span(),
+            });
+            Some(Mapping::Column(s.to_string()))
+        }
+        DeValue::Table(t) => {
+            let mut o = Obj::new(t, path.to_string(), val.span());
+            let template = o.str(w, "template");
+            let column = o.str(w, "column");
+            let split = o.str(w, "split");
+            let part = o.int(w, "part");
+            o.finish(w);
+            match (template, column) {
+                (Some(tpl), None) => match parse_template(tpl.get_ref()) {
+                    Ok(parts) => {
+                        for p in &parts {
+                            if let Part::Column(c) = p {
+                                refs.push(ColumnRef {
+                                    column: c.clone(),
+                                    span: tpl.span(),
+                                });
+                            }
+                        }
+                        Some(Mapping::Template(parts))
+                    }
+                    Err(e) => {
+                        w.error(Phase::Reference, Some(tpl.span()), format!("`{path}.template`: {e}"))
+                            .help = Some("write columns in braces, e.g. template = \"{First Name} {Last Name}\"; use {{ and }} for literal braces".into());
+                        None
+                    }
+                },
+                (None, Some(col)) => {
+                    refs.push(ColumnRef {
+                        column: col.get_ref().clone(),
+                        span: col.span(),
+                    });
+                    match split {
+                        Some(sep) if !sep.get_ref().is_empty() => {
+                            let part = part.map(|p| p.into_inner()).unwrap_or(1);
+                            if part == 0 {
+                                w.error(Phase::Schema, Some(val.span()), format!("`{path}.part` is 1-based (or -1 for the last part), found 0"));
+                                return None;
+                            }
+                            Some(Mapping::Split {
+                                column: col.into_inner(),
+                                separator: sep.into_inner(),
+                                part,
+                            })
+                        }
+                        Some(sep) => {
+                            w.error(
+                                Phase::Schema,
+                                Some(sep.span()),
+                                format!("`{path}.split` must not be empty"),
+                            );
+                            None
+                        }
+                        None => Some(Mapping::Column(col.into_inner())),
+                    }
+                }
+                (Some(_), Some(_)) => {
+                    w.error(
+                        Phase::Schema,
+                        Some(val.span()),
+                        format!("`{path}` has both `template` and `column`"),
+                    )
+                    .help = Some(
+                        "use either a template or a column (with optional split and part)".into(),
+                    );
+                    None
+                }
+                (None, None) => {
+                    w.error(Phase::Schema, Some(val.span()), format!("`{path}` needs `template` or `column`"))
+                        .help = Some("e.g. { template = \"{First} {Last}\" } or { column = \"Name\", split = \",\", part = 2 }".into());
+                    None
+                }
+            }
+        }
+        other => {
+            w.error(
+                Phase::Schema,
+                Some(val.span()),
+                format!(
+                    "`{path}` must be a column name or a table, found {}",
+                    walk::type_name(other)
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// Parse `{Column} literal {Other}`; `{{`/`}}` are literal braces.
+pub fn parse_template(s: &str) -> Result<Vec<Part>, String> {
+    let mut parts = Vec::new();
+    let mut text = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                text.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                text.push('}');
+            }
+            '{' => {
+                let mut col = String::new();
+                loop {
+                    match chars.next() {
+                        Some('}') => break,
+                        Some('{') => return Err(format!("nested '{{' in \"{s}\"")),
+                        Some(c) => col.push(c),
+                        None => return Err(format!("unclosed '{{' in \"{s}\"")),
+                    }
+                }
+                if col.trim().is_empty() {
+                    return Err(format!("empty column name in \"{s}\""));
+                }
+                if !text.is_empty() {
+                    parts.push(Part::Text(std::mem::take(&mut text)));
+                }
+                parts.push(Part::Column(col));
+            }
+            '}' => return Err(format!("unmatched '}}' in \"{s}\"")),
+            c => text.push(c),
+        }
+    }
+    if !text.is_empty() {
+        parts.push(Part::Text(text));
+    }
+    if !parts.iter().any(|p| matches!(p, Part::Column(_))) {
+        return Err(format!("\"{s}\" names no column"));
+    }
+    Ok(parts)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,628 @@
+//! Row readers for each format. They yield the values of the columns the
+//! pipeline needs (trimmed; empty and null tokens become `None`) or a
+//! quarantined row, and hash the file's bytes as they go.
+
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+
+use firmlink_config::{Encoding, Format, Source};
+use firmlink_model::{Quarantined, Reason, shorten};
+use sha2::{Digest, Sha256};
+
+use crate::IngestError;
+use crate::decode::{decode_latin1, decode_windows_1252};
+
+/// One input row.
+pub enum Row {
+    /// Values of the needed columns, in the order given to `select`.
+    Good {
+        line: u64,
+        values: Vec<Option<String>>,
+    },
+    /// A row that cannot become a record (source name filled in by the caller).
+    Bad(Quarantined),
+}
+
+/// Strings that mean "no value" in exports, besides the empty string.
+const NULL_TOKENS: &[&str] = &["NULL", "null", "\\N", "#N/A", "N/A", "n/a"];
+
+pub(crate) fn clean(s: &str) -> Option<&str> {
+    let t = s.trim();
+    if t.is_empty() || NULL_TOKENS.contains(&t) {
+        None
+    } else {
+        Some(t)
+    }
+}
+
+/// A `Read` that hashes and counts what passes through.
+struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: Read> Hashing<R> {
+    fn new(inner: R) -> Self {
+        Hashing {
+            inner,
+            hasher: Sha256::new(),
+            bytes: 0,
+        }
+    }
+
+    /// Hash the rest of the input too (the reader may stop early), then finish.
+    fn finish(mut self) -> std::io::Result<(u64, String)> {
+        std::io::copy(
+            &mut self.inner,
+            &mut HashSink(&mut self.hasher, &mut self.bytes),
+        )?;
+        Ok((self.bytes, hex(&self.hasher.finalize())))
+    }
+}
+
+struct HashSink<'a>(&'a mut Sha256, &'a mut u64);
+
+impl std::io::Write for HashSink<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        *self.1 += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub struct Rows {
+    header: Vec<String>,
+    inner: Inner,
+    /// Indices (CSV, Parquet) or keys (JSONL) of the needed columns.
+    needed: Vec<Needed>,
+}
+
+enum Needed {
+    Index(usize),
+    Key(Vec<String>),
+    Missing,
+}
+
+enum Inner {
+    Csv(CsvRows),
+    Parquet(ParquetRows),
+    Jsonl(JsonlRows),
+}
+
+pub fn open(source: &Source) -> Result<Rows, IngestError> {
+    let file = File::open(&source.path).map_err(|e| IngestError::Open {
+        path: source.path.clone(),
+        source: e,
+    })?;
+    let (header, inner) = match source.format {
+        Format::Csv => {
+            let r = CsvRows::new(source, file)?;
+            (r.header.clone(), Inner::Csv(r))
+        }
+        Format::Parquet => {
+            let r = ParquetRows::new(source, file)?;
+            (r.names.clone(), Inner::Parquet(r))
+        }
+        Format::Jsonl => {
+            let r = JsonlRows::new(source, file)?;
+            (r.keys.clone(), Inner::Jsonl(r))
+        }
+    };
+    Ok(Rows {
+        header,
+        inner,
+        needed: Vec::new(),
+    })
+}
+
+impl Rows {
+    pub fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    /// Choose the columns to read, in order. Returns the names not in the file.
+    pub fn select(&mut self, columns: &[String]) -> Vec<String> {
+        let mut missing = Vec::new();
+        self.needed = columns
+            .iter()
+            .map(|c| match self.header.iter().position(|h| h == c) {
+                Some(i) if !matches!(self.inner, Inner::Jsonl(_)) => Needed::Index(i),
+                Some(_) => Needed::Key(vec![c.clone()]),
+                None if matches!(self.inner, Inner::Jsonl(_)) && c.contains('.') => {
+                    Needed::Key(c.split('.').map(str::to_string).collect())
+                }
+                None => {
+                    missing.push(c.clone());
+                    Needed::Missing
+                }
+            })
+            .collect();
+        missing
+    }
+
+    pub fn next_row(&mut self) -> Result<Option<Row>, IngestError> {
+        match &mut self.inner {
+            Inner::Csv(r) => r.next_row(&self.needed),
+            Inner::Parquet(r) => Ok(r.next_row(&self.needed)),
+            Inner::Jsonl(r) => r.next_row(&self.needed),
+        }
+    }
+
+    pub fn bytes_read(&self) -> u64 {
+        match &self.inner {
+            Inner::Csv(r) => r.reader.get_ref().bytes,
+            Inner::Parquet(r) => r.bytes * r.row as u64 / r.rows.max(1) as u64,
+            Inner::Jsonl(r) => r.reader.get_ref().bytes,
+        }
+    }
+
+    /// Total bytes and SHA-256 of the file.
+    pub fn finish(self) -> Result<(u64, String), IngestError> {
+        match self.inner {
+            Inner::Csv(r) => {
+                let path = r.path.clone();
+                r.reader
+                    .into_inner()
+                    .finish()
+                    .map_err(|e| IngestError::Read { path, source: e })
+            }
+            Inner::Parquet(r) => Ok((r.bytes, r.sha256)),
+            Inner::Jsonl(r) => {
+                let path = r.path.clone();
+                r.reader
+                    .into_inner()
+                    .finish()
+                    .map_err(|e| IngestError::Read { path, source: e })
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- CSV
+
+struct CsvRows {
+    path: std::path::PathBuf,
+    reader: csv::Reader<Hashing<File>>,
+    header: Vec<String>,
+    encoding: Encoding,
+    delimiter: u8,
+    record: csv::ByteRecord,
+}
+
+impl CsvRows {
+    fn new(source: &Source, file: File) -> Result<Self, IngestError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(source.csv.delimiter)
+            .quote(source.csv.quote)
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(Hashing::new(file));
+        let fmt_err = |message: String, help: &str| IngestError::Format {
+            path: source.path.clone(),
+            format: "CSV",
+            message,
+            help: help.to_string(),
+        };
+        let raw = reader
+            .byte_headers()
+            .map_err(|e| {
+                fmt_err(
+                    format!("cannot read the header line: {e}"),
+                    "the first line must name the columns",
+                )
+            })?
+            .clone();
+        let mut header = Vec::with_capacity(raw.len());
+        for (i, field) in raw.iter().enumerate() {
+            let field = if i == 0 {
+                field.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(field)
+            } else {
+                field
+            };
+            let name = decode(source.csv.encoding, field).map_err(|off| {
+                fmt_err(
+                    format!(
+                        "the header is not valid UTF-8 (column {}, byte {off} of the name)",
+                        i + 1
+                    ),
+                    "set csv.encoding = \"latin-1\" or \"windows-1252\" if the file is not UTF-8",
+                )
+            })?;
+            header.push(name.trim().to_string());
+        }
+        if header.iter().all(|h| h.is_empty()) {
+            return Err(fmt_err(
+                "the file is empty or its first line names no columns".into(),
+                "the first line must name the columns",
+            ));
+        }
+        if header.len() == 1 && source.csv.delimiter != b'\t' {
+            let h = &header[0];
+            if let Some(d) = [b';', b'|', b'\t', b',']
+                .iter()
+                .find(|d| **d != source.csv.delimiter && h.as_bytes().contains(d))
+            {
+                return Err(fmt_err(
+                    format!(
+                        "the header has one column \"{}\": the delimiter looks wrong",
+                        shorten(h, 80)
+                    ),
+                    &format!(
+                        "set csv = {{ delimiter = \"{}\" }} for this source",
+                        if *d == b'\t' {
+                            "\\t".to_string()
+                        } else {
+                            (*d as char).to_string()
+                        }
+                    ),
+                ));
+            }
+        }
+        Ok(CsvRows {
+            path: source.path.clone(),
+            reader,
+            header,
+            encoding: source.csv.encoding,
+            delimiter: source.csv.delimiter,
+            record: csv::ByteRecord::new(),
+        })
+    }
+
+    fn next_row(&mut self, needed: &[Needed]) -> Result<Option<Row>, IngestError> {
+        let more = self
+            .reader
+            .read_byte_record(&mut self.record)
+            .map_err(|e| match e.into_kind() {
+                csv::ErrorKind::Io(io) => IngestError::Read {
+                    path: self.path.clone(),
+                    source: io,
+                },
+                other => IngestError::Format {
+                    path: self.path.clone(),
+                    format: "CSV",
+                    message: format!("{other:?}"),
+                    help: "check the file's quoting".into(),
+                },
+            })?;
+        if !more {
+            return Ok(None);
+        }
+        let pos = self.record.position().expect("csv records carry positions");
+        let line = pos.line();
+        let next_line = self.reader.position().line();
+        if self.record.len() != self.header.len() {
+            let spans = next_line.saturating_sub(line);
+            let raw = self
+                .record
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect::<Vec<_>>()
+                .join(&(self.delimiter as char).to_string());
+            let mut message = format!(
+                "expected {} fields (as in the header), found {}",
+                self.header.len(),
+                self.record.len()
+            );
+            if spans > 1 && self.record.iter().any(|f| f.contains(&b'\n')) {
+                message.push_str(&format!(
+                    "; the row runs over {spans} lines, so a quote is probably not closed — close it or escape it by doubling (\"\")"
+                ));
+            } else if self.record.len() > self.header.len() {
+                message.push_str(
+                    "; a value probably contains the delimiter without quotes — quote that value",
+                );
+            } else {
+                message.push_str("; values are missing or the row was cut — check the export");
+            }
+            return Ok(Some(Row::Bad(Quarantined {
+                source: String::new(),
+                line,
+                reason: Reason::FieldCount,
+                column: None,
+                value: Some(shorten(&raw, 200)),
+                message,
+            })));
+        }
+        let mut values = Vec::with_capacity(needed.len());
+        for n in needed {
+            let Needed::Index(i) = n else {
+                values.push(None);
+                continue;
+            };
+            let field = &self.record[*i];
+            match decode(self.encoding, field) {
+                Ok(s) => values.push(clean(&s).map(str::to_string)),
+                Err(offset) => {
+                    let file_offset = pos.byte()
+                        + self.record.range(*i).map_or(0, |r| r.start as u64)
+                        + offset as u64;
+                    return Ok(Some(Row::Bad(Quarantined {
+                        source: String::new(),
+                        line,
+                        reason: Reason::InvalidUtf8,
+                        column: Some(self.header[*i].clone()),
+                        value: Some(shorten(&String::from_utf8_lossy(field), 200)),
+                        message: format!(
+                            "column \"{}\" is not valid UTF-8 at byte {offset} of the value (about byte {file_offset} of the file); re-export as UTF-8 or set csv.encoding = \"windows-1252\" or \"latin-1\" for this source",
+                            self.header[*i]
+                        ),
+                    })));
+                }
+            }
+        }
+        Ok(Some(Row::Good { line, values }))
+    }
+}
+
+/// Decode a field; on invalid UTF-8, the byte offset of the first bad byte.
+fn decode(encoding: Encoding, bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, usize> {
+    match encoding {
+        Encoding::Utf8 => std::str::from_utf8(bytes)
+            .map(std::borrow::Cow::Borrowed)
+            .map_err(|e| e.valid_up_to()),
+        Encoding::Latin1 => Ok(decode_latin1(bytes)),
+        Encoding::Windows1252 => Ok(decode_windows_1252(bytes)),
+    }
+}
+
+// ---------------------------------------------------------------- Parquet
+
+struct ParquetRows {
+    names: Vec<String>,
+    columns: Vec<Vec<Option<String>>>,
+    rows: usize,
+    row: usize,
+    bytes: u64,
+    sha256: String,
+}
+
+impl ParquetRows {
+    fn new(source: &Source, mut file: File) -> Result<Self, IngestError> {
+        use polars::prelude::*;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)
+            .map_err(|e| IngestError::Read {
+                path: source.path.clone(),
+                source: e,
+            })?;
+        let sha256 = hex(&Sha256::digest(&bytes));
+        let n_bytes = bytes.len() as u64;
+        let fmt_err = |e: PolarsError| IngestError::Format {
+            path: source.path.clone(),
+            format: "Parquet",
+            message: e.to_string(),
+            help: "check that the file is Parquet, or set format = \"csv\" / \"jsonl\"".into(),
+        };
+        let df = ParquetReader::new(std::io::Cursor::new(bytes))
+            .finish()
+            .map_err(fmt_err)?;
+        let mut names = Vec::new();
+        let mut columns = Vec::new();
+        for col in df.columns() {
+            names.push(col.name().to_string());
+            let as_str = col.cast(&DataType::String).map_err(fmt_err)?;
+            let ca = as_str.str().map_err(fmt_err)?;
+            columns.push(
+                ca.iter()
+                    .map(|v| v.and_then(clean).map(str::to_string))
+                    .collect(),
+            );
+        }
+        Ok(ParquetRows {
+            names,
+            columns,
+            rows: df.height(),
+            row: 0,
+            bytes: n_bytes,
+            sha256,
+        })
+    }
+
+    fn next_row(&mut self, needed: &[Needed]) -> Option<Row> {
+        if self.row >= self.rows {
+            return None;
+        }
+        let r = self.row;
+        self.row += 1;
+        let values = needed
+            .iter()
+            .map(|n| match n {
+                Needed::Index(i) => self.columns[*i][r].take(),
+                _ => None,
+            })
+            .collect();
+        Some(Row::Good {
+            line: r as u64 + 1,
+            values,
+        })
+    }
+}
+
+// ---------------------------------------------------------------- JSON Lines
+
+/// Lines sampled for the key list (the "header") of a JSON Lines file.
+const JSONL_SAMPLE: usize = 1000;
+
+struct JsonlRows {
+    path: std::path::PathBuf,
+    reader: BufReader<Hashing<File>>,
+    keys: Vec<String>,
+    /// Lines read ahead while sampling keys: (line number, bytes).
+    ahead: VecDeque<(u64, Vec<u8>)>,
+    line: u64,
+}
+
+impl JsonlRows {
+    fn new(source: &Source, file: File) -> Result<Self, IngestError> {
+        let mut r = JsonlRows {
+            path: source.path.clone(),
+            reader: BufReader::with_capacity(1 << 20, Hashing::new(file)),
+            keys: Vec::new(),
+            ahead: VecDeque::new(),
+            line: 0,
+        };
+        while r.ahead.len() < JSONL_SAMPLE {
+            match r.read_line()? {
+                Some(l) => {
+                    if let Ok(serde_json::Value::Object(map)) =
+                        serde_json::from_slice::<serde_json::Value>(&l.1)
+                    {
+                        for k in map.keys() {
+                            if !r.keys.contains(k) {
+                                r.keys.push(k.clone());
+                            }
+                        }
+                    }
+                    r.ahead.push_back(l);
+                }
+                None => break,
+            }
+        }
+        Ok(r)
+    }
+
+    /// The next non-blank line.
+    fn read_line(&mut self) -> Result<Option<(u64, Vec<u8>)>, IngestError> {
+        loop {
+            let mut buf = Vec::new();
+            let n = self
+                .reader
+                .read_until(b'\n', &mut buf)
+                .map_err(|e| IngestError::Read {
+                    path: self.path.clone(),
+                    source: e,
+                })?;
+            if n == 0 {
+                return Ok(None);
+            }
+            self.line += 1;
+            if buf.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            return Ok(Some((self.line, buf)));
+        }
+    }
+
+    fn next_row(&mut self, needed: &[Needed]) -> Result<Option<Row>, IngestError> {
+        let next = match self.ahead.pop_front() {
+            Some(l) => Some(l),
+            None => self.read_line()?,
+        };
+        let Some((line, bytes)) = next else {
+            return Ok(None);
+        };
+        let bad = |reason, value: String, message: String| {
+            Ok(Some(Row::Bad(Quarantined {
+                source: String::new(),
+                line,
+                reason,
+                column: None,
+                value: Some(shorten(&value, 200)),
+                message,
+            })))
+        };
+        let text = match std::str::from_utf8(&bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                return bad(
+                    Reason::InvalidUtf8,
+                    String::from_utf8_lossy(&bytes).trim_end().to_string(),
+                    format!(
+                        "the line is not valid UTF-8 at byte {} of the line; JSON Lines must be UTF-8",
+                        e.valid_up_to()
+                    ),
+                );
+            }
+        };
+        let map = match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(serde_json::Value::Object(m)) => m,
+            Ok(other) => {
+                return bad(
+                    Reason::InvalidJson,
+                    text.trim_end().to_string(),
+                    format!(
+                        "expected a JSON object per line, found {}",
+                        json_type(&other)
+                    ),
+                );
+            }
+            Err(e) => {
+                return bad(
+                    Reason::InvalidJson,
+                    text.trim_end().to_string(),
+                    format!("not valid JSON: {e} (each line must be one complete JSON object)"),
+                );
+            }
+        };
+        let values = needed
+            .iter()
+            .map(|n| match n {
+                Needed::Key(path) => lookup(&map, path).and_then(scalar_text),
+                _ => None,
+            })
+            .collect();
+        Ok(Some(Row::Good { line, values }))
+    }
+}
+
+fn json_type(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+fn lookup<'a>(
+    map: &'a serde_json::Map<String, serde_json::Value>,
+    path: &[String],
+) -> Option<&'a serde_json::Value> {
+    let (first, rest) = path.split_first()?;
+    let mut v = map.get(first)?;
+    for key in rest {
+        v = v.as_object()?.get(key)?;
+    }
+    Some(v)
+}
+
+/// JSON value as field text: strings as is, numbers and booleans printed,
+/// arrays joined with "; ", objects as JSON.
+fn scalar_text(v: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    match v {
+        Value::Null => None,
+        Value::String(s) => clean(s).map(str::to_string),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Array(items) => {
+            let parts: Vec<String> = items.iter().filter_map(scalar_text).collect();
+            if parts.is_empty() {
+                None
+            } else {
+                Some(parts.join("; "))
+            }
+        }
+        Value::Object(_) => Some(v.to_string()),
+    }
+}

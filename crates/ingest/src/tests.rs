@@ -1,0 +1,296 @@
+use std::path::Path;
+
+use firmlink_config::parse;
+use firmlink_model::{Kind, Reason, slot};
+
+use super::*;
+
+fn pipeline(dir: &Path, source_toml: &str) -> Pipeline {
+    let text = format!("[pipeline]\noutput = \"out\"\n\n{source_toml}");
+    let path = dir.join("p.toml");
+    std::fs::write(&path, &text).unwrap();
+    parse(&path, &text).unwrap_or_else(|d| panic!("{d}"))
+}
+
+fn read_all(source: &Source) -> (Vec<RawRecord>, IngestStats) {
+    let mut records = Vec::new();
+    let stats = read(source, 0, 2, &mut |chunk, _| records.extend(chunk)).unwrap();
+    (records, stats)
+}
+
+const CONTACTS: &str = r#"
+[[source]]
+name = "crm"
+kind = "contacts"
+path = "c.csv"
+id = "Id"
+
+[source.columns]
+full_name = { template = "{First} {Last}" }
+last_name = "Last"
+email = "Email"
+
+[source.extra]
+segment = "Seg"
+"#;
+
+#[test]
+fn every_row_is_a_record_or_quarantined() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv: Vec<u8> = Vec::new();
+    csv.extend_from_slice("\u{feff}Id,First,Last,Email,Seg\n".as_bytes()); // BOM
+    csv.extend_from_slice(b"1,Jane,Doe,jane@acme.com,A\n"); // line 2 ok
+    csv.extend_from_slice(b"2,John,Roe,john@acme.com,B,extra\n"); // 3 field count
+    csv.extend_from_slice(b"3,J\xF6rg,M,j@x.de,C\n"); // 4 invalid utf-8
+    csv.extend_from_slice(b"4,,,,D\n"); // 5 missing required
+    csv.extend_from_slice(b"1,Janet,Doe,janet@acme.com,E\n"); // 6 duplicate id
+    csv.extend_from_slice(b",Ann,Lee,ann@acme.com,F\n"); // 7 derived id
+    csv.extend_from_slice(b",Ann,Lee,ann@acme.com,F\n"); // 8 identical, no id
+    csv.extend_from_slice(b"5,\"Multi\nLine\",Poe,NULL,G\n"); // 9-10 quoted newline, ok
+    csv.extend_from_slice(b"6,Unclosed,\"Quote,x@y.com,H\n7,A,B,c@d.com,I\n"); // 11: open quote swallows the rest
+    std::fs::write(dir.path().join("c.csv"), &csv).unwrap();
+    let p = pipeline(dir.path(), CONTACTS);
+    let (records, stats) = read_all(&p.sources[0]);
+
+    assert_eq!(stats.rows_read, 9);
+    assert_eq!(
+        stats.rows_read,
+        stats.records + stats.quarantined.len() as u64
+    );
+    assert_eq!(records.len() as u64, stats.records);
+    let reasons: Vec<(u64, Reason)> = stats
+        .quarantined
+        .iter()
+        .map(|q| (q.line, q.reason))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            (3, Reason::FieldCount),
+            (4, Reason::InvalidUtf8),
+            (5, Reason::MissingRequired),
+            (6, Reason::DuplicateId),
+            (8, Reason::DuplicateId),
+            (11, Reason::FieldCount),
+        ]
+    );
+    let utf8 = &stats.quarantined[1];
+    assert_eq!(utf8.column.as_deref(), Some("First"));
+    assert!(
+        utf8.message.contains("at byte 1 of the value"),
+        "{}",
+        utf8.message
+    );
+    assert!(
+        stats.quarantined[5]
+            .message
+            .contains("quote is probably not closed"),
+        "{}",
+        stats.quarantined[5].message
+    );
+    assert!(
+        stats.quarantined[3]
+            .message
+            .contains("already used on line 2")
+    );
+
+    let lines: Vec<u64> = records.iter().map(|r| r.line).collect();
+    assert_eq!(lines, [2, 7, 9]);
+    let full = slot(Kind::Contacts, "full_name").unwrap();
+    let email = slot(Kind::Contacts, "email").unwrap();
+    assert_eq!(records[0].fields[full].as_deref(), Some("Jane Doe"));
+    assert_eq!(records[0].extras, [Some("A".to_string())]);
+    assert!(records[1].id_derived);
+    assert!(records[1].source_id.starts_with("derived:"));
+    assert_eq!(records[2].fields[full].as_deref(), Some("Multi Line Poe"));
+    assert_eq!(records[2].fields[email], None, "NULL is a null token");
+    assert_eq!(stats.quarantined_by_reason["duplicate_id"], 2);
+    assert_eq!(stats.bytes, csv.len() as u64);
+    assert_eq!(stats.sha256.len(), 64);
+}
+
+#[test]
+fn derived_ids_are_stable() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("c.csv"),
+        "Id,First,Last,Email,Seg\n,Ann,Lee,a@b.com,\n",
+    )
+    .unwrap();
+    let p = pipeline(dir.path(), CONTACTS);
+    let a = read_all(&p.sources[0]).0;
+    let b = read_all(&p.sources[0]).0;
+    assert_eq!(a[0].source_id, b[0].source_id);
+}
+
+#[test]
+fn missing_file_and_columns_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = pipeline(dir.path(), CONTACTS);
+    let err = read(&p.sources[0], 0, 10, &mut |_, _| {}).unwrap_err();
+    assert!(matches!(err, IngestError::Open { .. }), "{err}");
+    assert!(err.to_string().contains("c.csv"));
+
+    std::fs::write(
+        dir.path().join("c.csv"),
+        "Id,First,Lats,Email\n1,a,b,c@d.com\n",
+    )
+    .unwrap();
+    let err = read(&p.sources[0], 0, 10, &mut |_, _| {}).unwrap_err();
+    assert!(err.to_string().contains("Last, Seg"), "{err}");
+    let diags = check(&p, &p.sources[0]);
+    assert_eq!(diags.len(), 2);
+    assert!(
+        diags[0].message.contains("column \"Last\" is not in"),
+        "{}",
+        diags[0].message
+    );
+    assert_eq!(
+        diags[0].help.as_deref(),
+        Some("did you mean \"Lats\"? (column names are case-sensitive)")
+    );
+    assert_eq!(
+        diags[0].line,
+        Some(12),
+        "first place naming the column: the template"
+    );
+}
+
+#[test]
+fn a_wrong_delimiter_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("c.csv"),
+        "Id;First;Last;Email;Seg\n1;a;b;c@d.com;x\n",
+    )
+    .unwrap();
+    let p = pipeline(dir.path(), CONTACTS);
+    let err = read(&p.sources[0], 0, 10, &mut |_, _| {})
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("delimiter = \";\""), "{err}");
+}
+
+#[test]
+fn latin1_and_split_mappings() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.csv"),
+        b"Nr;Name;Kontakt\n1;M\xFCller GmbH;\"Doe, Jane\"\n",
+    )
+    .unwrap();
+    let p = pipeline(
+        dir.path(),
+        r#"
+[[source]]
+name = "erp"
+kind = "contacts"
+path = "a.csv"
+id = "Nr"
+csv = { delimiter = ";", encoding = "latin-1" }
+[source.columns]
+company_name = "Name"
+last_name = { column = "Kontakt", split = ",", part = 1 }
+first_name = { column = "Kontakt", split = ",", part = -1 }
+"#,
+    );
+    let (records, stats) = read_all(&p.sources[0]);
+    assert_eq!(stats.quarantined.len(), 0);
+    let f = |name| records[0].fields[slot(Kind::Contacts, name).unwrap()].as_deref();
+    assert_eq!(f("company_name"), Some("Müller GmbH"));
+    assert_eq!(f("last_name"), Some("Doe"));
+    assert_eq!(f("first_name"), Some("Jane"));
+}
+
+#[test]
+fn json_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = Vec::new();
+    text.extend_from_slice(
+        br#"{"id": "v1", "company": {"name": "Acme"}, "employees": 1200, "tags": ["a", "b"]}"#,
+    );
+    text.extend_from_slice(b"\n\n");
+    text.extend_from_slice(b"[1, 2]\n");
+    text.extend_from_slice(b"{\"id\": \"v2\", \"company\": {\"name\": \"Bad\xFF\"}}\n");
+    text.extend_from_slice(b"{\"id\": \"v3\", \"company\": \n");
+    text.extend_from_slice(br#"{"id": "v4", "company": {"name": "Beta"}, "employees": null}"#);
+    std::fs::write(dir.path().join("e.jsonl"), &text).unwrap();
+    let p = pipeline(
+        dir.path(),
+        r#"
+[[source]]
+name = "vendor"
+kind = "accounts"
+path = "e.jsonl"
+id = "id"
+[source.columns]
+name = "company.name"
+employees = "employees"
+technologies = "tags"
+"#,
+    );
+    assert!(check(&p, &p.sources[0]).is_empty());
+    let (records, stats) = read_all(&p.sources[0]);
+    assert_eq!(stats.rows_read, 5, "blank lines are not rows");
+    let reasons: Vec<(u64, Reason)> = stats
+        .quarantined
+        .iter()
+        .map(|q| (q.line, q.reason))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            (3, Reason::InvalidJson),
+            (4, Reason::InvalidUtf8),
+            (5, Reason::InvalidJson)
+        ]
+    );
+    let f = |r: &RawRecord, name| r.fields[slot(Kind::Accounts, name).unwrap()].clone();
+    assert_eq!(f(&records[0], "name").as_deref(), Some("Acme"));
+    assert_eq!(f(&records[0], "employees").as_deref(), Some("1200"));
+    assert_eq!(f(&records[0], "technologies").as_deref(), Some("a; b"));
+    assert_eq!(records[1].line, 6);
+    assert_eq!(f(&records[1], "employees"), None);
+}
+
+#[test]
+fn parquet() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let mut df = DataFrame::new_infer_height(vec![
+        Column::new("id".into(), &["a", "b", "a"]),
+        Column::new("name".into(), &[Some("Acme"), None, Some("Acme 2")]),
+        Column::new("employees".into(), &[Some(10i64), Some(20), None]),
+    ])
+    .unwrap();
+    let file = std::fs::File::create(dir.path().join("a.parquet")).unwrap();
+    ParquetWriter::new(file).finish(&mut df).unwrap();
+    let p = pipeline(
+        dir.path(),
+        r#"
+[[source]]
+name = "pq"
+kind = "accounts"
+path = "a.parquet"
+id = "id"
+[source.columns]
+name = "name"
+employees = "employees"
+"#,
+    );
+    let (records, stats) = read_all(&p.sources[0]);
+    assert_eq!(stats.rows_read, 3);
+    let reasons: Vec<(u64, Reason)> = stats
+        .quarantined
+        .iter()
+        .map(|q| (q.line, q.reason))
+        .collect();
+    assert_eq!(
+        reasons,
+        [(2, Reason::MissingRequired), (3, Reason::DuplicateId)]
+    );
+    assert_eq!(
+        records[0].fields[slot(Kind::Accounts, "employees").unwrap()].as_deref(),
+        Some("10")
+    );
+}

@@ -1,0 +1,490 @@
+//! The normalize stage: [`RawRecord`]s of one source → a [`Table`] of
+//! normalized columns (originals kept beside canonical values and matching
+//! keys). The column set is fixed per kind ([`account_columns`],
+//! [`contact_columns`]) plus `x_<name>` extra columns, so tables from several
+//! sources append to one another.
+
+use firmlink_model::{Column, Kind, RawRecord, StrColumn, Table, slot};
+use rayon::prelude::*;
+
+use crate::{company, country, email, industry, number, person, phone, text, title, website};
+
+/// Per-source settings the normalizers need.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// Source names by source index (for the `source` column).
+    pub source_names: Vec<String>,
+    /// Default ISO alpha-2 country per source index.
+    pub default_country: Vec<Option<String>>,
+    /// Default ISO 4217 currency per source index.
+    pub default_currency: Vec<Option<String>>,
+    /// Day-first dates per source index.
+    pub day_first: Vec<bool>,
+    /// Extra column names of this kind (union over sources), in output order.
+    pub extra_names: Vec<String>,
+    /// Per source index: for each of its extras, the position in `extra_names`.
+    pub extra_slots: Vec<Vec<usize>>,
+}
+
+/// Rows per parallel task.
+const TASK_ROWS: usize = 2048;
+
+/// Normalize records of one kind (any mix of sources) into a table.
+pub fn normalize(kind: Kind, records: &[RawRecord], ctx: &Context) -> Table {
+    let parts: Vec<Table> = records
+        .par_chunks(TASK_ROWS)
+        .map(|chunk| match kind {
+            Kind::Accounts => accounts(chunk, ctx),
+            Kind::Contacts => contacts(chunk, ctx),
+        })
+        .collect();
+    let mut iter = parts.into_iter();
+    let mut out = iter.next().unwrap_or_else(|| empty(kind, ctx));
+    for t in iter {
+        out.append(&t);
+    }
+    out
+}
+
+/// A table with the kind's columns and no rows.
+pub fn empty(kind: Kind, ctx: &Context) -> Table {
+    match kind {
+        Kind::Accounts => accounts(&[], ctx),
+        Kind::Contacts => contacts(&[], ctx),
+    }
+}
+
+/// Column builders keyed by name, in insertion order.
+struct Builder {
+    rows: usize,
+    cols: Vec<(&'static str, Column)>,
+}
+
+impl Builder {
+    fn new(rows: usize) -> Self {
+        Builder { rows, cols: Vec::new() }
+    }
+    fn s(&mut self, i: usize, name: &'static str, v: Option<&str>) {
+        self.col(i, name, || Column::Str(StrColumn::with_capacity(0)));
+        if let Column::Str(c) = &mut self.cols[i].1 {
+            c.push(v);
+        }
+    }
+    fn f(&mut self, i: usize, name: &'static str, v: Option<f64>) {
+        self.col(i, name, || Column::F64(Vec::new()));
+        if let Column::F64(c) = &mut self.cols[i].1 {
+            c.push(v);
+        }
+    }
+    fn i(&mut self, i: usize, name: &'static str, v: Option<i64>) {
+        self.col(i, name, || Column::I64(Vec::new()));
+        if let Column::I64(c) = &mut self.cols[i].1 {
+            c.push(v);
+        }
+    }
+    fn b(&mut self, i: usize, name: &'static str, v: Option<bool>) {
+        self.col(i, name, || Column::Bool(Vec::new()));
+        if let Column::Bool(c) = &mut self.cols[i].1 {
+            c.push(v);
+        }
+    }
+    fn d(&mut self, i: usize, name: &'static str, v: Option<i32>) {
+        self.col(i, name, || Column::Date(Vec::new()));
+        if let Column::Date(c) = &mut self.cols[i].1 {
+            c.push(v);
+        }
+    }
+    fn col(&mut self, i: usize, name: &'static str, make: impl FnOnce() -> Column) {
+        if i == self.cols.len() {
+            self.cols.push((name, make()));
+        }
+        debug_assert_eq!(self.cols[i].0, name);
+    }
+    fn finish(self, extras: Vec<(String, StrColumn)>) -> Table {
+        let mut t = Table::new(self.rows);
+        for (name, c) in self.cols {
+            t.push(name, c);
+        }
+        for (name, c) in extras {
+            t.push(format!("x_{name}"), Column::Str(c));
+        }
+        t
+    }
+}
+
+/// Sequential column index within one row (so builders need no name lookup).
+struct Cursor(usize);
+impl Cursor {
+    fn next(&mut self) -> usize {
+        self.0 += 1;
+        self.0 - 1
+    }
+}
+
+fn days(d: chrono::NaiveDate) -> i32 {
+    (d - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as i32
+}
+
+fn date(v: Option<&str>, day_first: bool) -> Option<i32> {
+    v.and_then(|s| number::parse_date(s, day_first)).map(days)
+}
+
+fn num(v: Option<&str>) -> Option<f64> {
+    let s = v?;
+    let cleaned: String = s.chars().filter(|c| !c.is_whitespace() && *c != ',').collect();
+    cleaned.parse::<f64>().ok().filter(|f| f.is_finite()).or_else(|| number::parse_money(s, None).map(|m| m.amount))
+}
+
+fn boolean(v: Option<&str>) -> Option<bool> {
+    match v?.to_ascii_lowercase().as_str() {
+        "true" | "t" | "yes" | "y" | "1" | "x" => Some(true),
+        "false" | "f" | "no" | "n" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// Tax ids compare on upper-case letters and digits only ("DE 123.456.789" = "DE123456789").
+pub fn tax_id_key(s: &str) -> Option<String> {
+    let k: String = s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect();
+    (!k.is_empty()).then_some(k)
+}
+
+/// Postcodes: upper case, single spaces.
+fn postcode_key(s: &str) -> Option<String> {
+    let k = text::collapse_ws(&s.to_uppercase());
+    (!k.is_empty()).then_some(k)
+}
+
+/// A LinkedIn profile URL reduced to `linkedin.com/in/<slug>` (scheme, `www.`,
+/// country subdomains, query and trailing slash dropped; slug lower-cased).
+pub fn linkedin_key(s: &str) -> Option<String> {
+    let lower = s.trim().to_lowercase();
+    let rest = lower.split("linkedin.com/").nth(1)?;
+    let mut parts = rest.split(['/', '?', '#']).filter(|p| !p.is_empty());
+    let section = parts.next()?;
+    let slug = parts.next()?;
+    matches!(section, "in" | "pub" | "company").then(|| format!("linkedin.com/{section}/{slug}"))
+}
+
+/// Lists ("a; b, c") → lower-case items, sorted, joined with "; ".
+fn list_key(s: Option<&str>) -> Option<String> {
+    let mut items: Vec<String> = s?
+        .split([';', ',', '|'])
+        .map(|p| text::collapse_ws(&p.to_lowercase()))
+        .filter(|p| !p.is_empty())
+        .collect();
+    items.sort();
+    items.dedup();
+    (!items.is_empty()).then(|| items.join("; "))
+}
+
+fn extras_for(records: &[RawRecord], ctx: &Context) -> Vec<(String, StrColumn)> {
+    let mut cols: Vec<(String, StrColumn)> = ctx
+        .extra_names
+        .iter()
+        .map(|n| (n.clone(), StrColumn::with_capacity(records.len())))
+        .collect();
+    for r in records {
+        let slots = ctx.extra_slots.get(r.source as usize);
+        let mut row: Vec<Option<&str>> = vec![None; cols.len()];
+        if let Some(slots) = slots {
+            for (v, s) in r.extras.iter().zip(slots) {
+                row[*s] = v.as_deref();
+            }
+        }
+        for (c, v) in cols.iter_mut().zip(row) {
+            c.1.push(v);
+        }
+    }
+    cols
+}
+
+/// The account columns, in order (extras follow as `x_<name>`).
+pub fn account_columns() -> Vec<String> {
+    empty(Kind::Accounts, &Context::default()).names().to_vec()
+}
+
+/// The contact columns, in order (extras follow as `x_<name>`).
+pub fn contact_columns() -> Vec<String> {
+    empty(Kind::Contacts, &Context::default()).names().to_vec()
+}
+
+fn common(b: &mut Builder, c: &mut Cursor, r: &RawRecord, ctx: &Context) {
+    b.s(c.next(), "source", ctx.source_names.get(r.source as usize).map(String::as_str));
+    b.s(c.next(), "source_id", Some(&r.source_id));
+    b.i(c.next(), "line", Some(r.line as i64));
+    b.b(c.next(), "id_derived", Some(r.id_derived));
+}
+
+fn accounts(records: &[RawRecord], ctx: &Context) -> Table {
+    let k = Kind::Accounts;
+    let at = |name: &str| slot(k, name).expect("account field");
+    let (s_name, s_legal, s_web, s_phone) = (at("name"), at("legal_form"), at("website"), at("phone"));
+    let (s_street, s_city, s_post, s_region, s_country) = (at("street"), at("city"), at("postcode"), at("region"), at("country"));
+    let (s_ind, s_naics, s_sic, s_emp, s_rev, s_cur) = (at("industry"), at("naics"), at("sic"), at("employees"), at("revenue"), at("revenue_currency"));
+    let (s_own, s_tech, s_topics, s_iscore, s_parent, s_tax) = (at("ownership"), at("technologies"), at("intent_topics"), at("intent_score"), at("parent_ref"), at("tax_id"));
+    let (s_ltv, s_first, s_last) = (at("lifetime_value"), at("first_order"), at("last_order"));
+    let dates = ["verified_at", "updated_at", "employees_verified_at", "revenue_verified_at", "industry_verified_at"];
+
+    let mut b = Builder::new(records.len());
+    for r in records {
+        let f = |s: usize| r.fields[s].as_deref();
+        let src = r.source as usize;
+        let day_first = ctx.day_first.get(src).copied().unwrap_or(false);
+        let mut c = Cursor(0);
+        common(&mut b, &mut c, r, ctx);
+
+        let ctry = f(s_country).and_then(country::normalize_country);
+        let alpha2 = ctry.map(|c| c.alpha2).or_else(|| ctx.default_country.get(src).and_then(|d| d.as_deref()));
+        let co = f(s_name).map(|n| company::normalize_company(n, alpha2));
+        b.s(c.next(), "name", f(s_name));
+        b.s(c.next(), "name_clean", co.as_ref().map(|x| x.name.as_str()));
+        let legal = f(s_legal).map(str::to_string).or_else(|| co.as_ref().and_then(|x| x.legal_form.clone()));
+        b.s(c.next(), "legal_form", legal.as_deref());
+        b.s(c.next(), "name_key", co.as_ref().map(|x| x.key.as_str()).filter(|k| !k.is_empty()));
+        let tokens = co.as_ref().map(|x| x.tokens.join(" ")).filter(|t| !t.is_empty());
+        b.s(c.next(), "name_tokens", tokens.as_deref());
+        b.s(c.next(), "name_acronym", co.as_ref().and_then(|x| x.acronym.as_deref()));
+
+        let web = f(s_web).map(website::normalize_website);
+        b.s(c.next(), "website", f(s_web));
+        b.s(c.next(), "domain", web.as_ref().and_then(|w| w.registrable_domain.as_deref()));
+        b.s(c.next(), "subdomain", web.as_ref().and_then(|w| w.subdomain.as_deref()));
+        let free = web.as_ref().and_then(|w| w.registrable_domain.as_deref()).map(email::is_free_mail_domain);
+        b.b(c.next(), "domain_is_free_mail", free);
+
+        let ph = f(s_phone).map(|p| phone::normalize_phone(p, alpha2));
+        b.s(c.next(), "phone", ph.as_ref().and_then(|p| p.e164.as_deref()));
+        b.s(c.next(), "phone_extension", ph.as_ref().and_then(|p| p.extension.as_deref()));
+        b.b(c.next(), "phone_valid", ph.as_ref().map(|p| p.valid));
+        b.s(c.next(), "phone_original", f(s_phone));
+
+        b.s(c.next(), "street", f(s_street).map(text::collapse_ws).as_deref());
+        b.s(c.next(), "city", f(s_city).map(text::collapse_ws).as_deref());
+        b.s(c.next(), "city_key", f(s_city).map(text::fold).as_deref().filter(|k| !k.is_empty()));
+        b.s(c.next(), "postcode", f(s_post).and_then(postcode_key).as_deref());
+        b.s(c.next(), "region", f(s_region).map(text::collapse_ws).as_deref());
+        b.s(c.next(), "country", alpha2);
+        b.s(c.next(), "sales_region", ctry.map(|c| c.region.as_str()).or_else(|| alpha2.and_then(country::by_alpha2).map(|c| c.region.as_str())));
+        b.s(c.next(), "country_original", f(s_country));
+
+        let ind = f(s_naics)
+            .and_then(|n| industry::normalize_industry(&format!("NAICS {n}")))
+            .or_else(|| f(s_sic).and_then(|n| industry::normalize_industry(&format!("SIC {n}"))))
+            .or_else(|| f(s_ind).and_then(industry::normalize_industry));
+        b.s(c.next(), "industry", f(s_ind));
+        b.s(c.next(), "industry_sector", ind.as_ref().map(|i| i.sector_code));
+        b.s(c.next(), "industry_sector_name", ind.as_ref().map(|i| i.sector_name));
+        b.s(c.next(), "naics", ind.as_ref().and_then(|i| i.naics.as_deref()).or(f(s_naics)));
+        b.s(c.next(), "sic", ind.as_ref().and_then(|i| i.sic.as_deref()).or(f(s_sic)));
+
+        let emp = f(s_emp).and_then(number::parse_employees);
+        b.f(c.next(), "employees", emp.as_ref().and_then(|e| e.value).map(|v| v as f64));
+        b.f(c.next(), "employees_min", emp.as_ref().and_then(|e| e.band).map(|b| b.0 as f64));
+        b.f(c.next(), "employees_max", emp.as_ref().and_then(|e| e.band).and_then(|b| b.1).map(|v| v as f64));
+        b.s(c.next(), "employees_original", f(s_emp));
+        let default_cur = f(s_cur).or_else(|| ctx.default_currency.get(src).and_then(|d| d.as_deref()));
+        let rev = f(s_rev).and_then(|v| number::parse_money(v, default_cur));
+        b.f(c.next(), "revenue", rev.as_ref().map(|m| m.amount));
+        b.s(c.next(), "revenue_currency", rev.as_ref().and_then(|m| m.currency.as_deref()));
+        b.s(c.next(), "revenue_original", f(s_rev));
+
+        b.s(c.next(), "ownership", f(s_own).map(|o| o.to_lowercase()).as_deref());
+        b.s(c.next(), "technologies", list_key(f(s_tech)).as_deref());
+        b.s(c.next(), "intent_topics", list_key(f(s_topics)).as_deref());
+        b.f(c.next(), "intent_score", num(f(s_iscore)));
+        b.s(c.next(), "parent_ref", f(s_parent));
+        b.s(c.next(), "tax_id", f(s_tax).and_then(tax_id_key).as_deref());
+        b.f(c.next(), "lifetime_value", f(s_ltv).and_then(|v| number::parse_money(v, default_cur)).map(|m| m.amount).or_else(|| num(f(s_ltv))));
+        b.d(c.next(), "first_order", date(f(s_first), day_first));
+        b.d(c.next(), "last_order", date(f(s_last), day_first));
+        for name in dates {
+            b.d(c.next(), name, date(f(at(name)), day_first));
+        }
+    }
+    if records.is_empty() {
+        return header_only(Kind::Accounts, ctx);
+    }
+    b.finish(extras_for(records, ctx))
+}
+
+fn contacts(records: &[RawRecord], ctx: &Context) -> Table {
+    let k = Kind::Contacts;
+    let at = |name: &str| slot(k, name).expect("contact field");
+    let (s_full, s_first, s_middle, s_last) = (at("full_name"), at("first_name"), at("middle_name"), at("last_name"));
+    let (s_email, s_phone, s_title, s_li) = (at("email"), at("phone"), at("job_title"), at("linkedin_url"));
+    let (s_company, s_cweb, s_acc, s_country) = (at("company_name"), at("company_website"), at("account_ref"), at("country"));
+    let engagement = ["email_opens", "web_visits", "pricing_page_visits", "webinars", "product_usage"];
+    let s_bounced = at("bounced");
+    let dates = ["last_activity", "created_at", "updated_at"];
+
+    let mut b = Builder::new(records.len());
+    for r in records {
+        let f = |s: usize| r.fields[s].as_deref();
+        let src = r.source as usize;
+        let day_first = ctx.day_first.get(src).copied().unwrap_or(false);
+        let mut c = Cursor(0);
+        common(&mut b, &mut c, r, ctx);
+
+        let name = if f(s_first).is_some() || f(s_last).is_some() {
+            let first = match (f(s_first), f(s_middle)) {
+                (Some(fi), Some(m)) => format!("{fi} {m}"),
+                (Some(fi), None) => fi.to_string(),
+                (None, _) => String::new(),
+            };
+            Some(person::from_parts(&first, f(s_last).unwrap_or("")))
+        } else {
+            f(s_full).map(person::parse_full_name)
+        };
+        let n = name.as_ref();
+        b.s(c.next(), "name_prefix", n.and_then(|n| n.prefix.as_deref()));
+        b.s(c.next(), "first_name", n.and_then(|n| n.first.as_deref()));
+        b.s(c.next(), "middle_name", n.and_then(|n| n.middle.as_deref()));
+        b.s(c.next(), "last_name", n.and_then(|n| n.last.as_deref()));
+        b.s(c.next(), "name_suffix", n.and_then(|n| n.suffix.as_deref()));
+        b.s(c.next(), "full_name", n.map(|n| n.full.as_str()).filter(|s| !s.is_empty()));
+        b.s(c.next(), "full_name_original", f(s_full));
+        b.s(c.next(), "first_name_key", n.and_then(|n| n.first_key.as_deref()));
+        b.s(c.next(), "formal_first_name_key", n.and_then(|n| n.formal_first_key.as_deref()));
+        b.s(c.next(), "last_name_key", n.and_then(|n| n.last_key.as_deref()));
+        b.s(c.next(), "first_name_phonetic", n.and_then(|n| n.first_phonetic.as_deref()));
+        b.s(c.next(), "last_name_phonetic", n.and_then(|n| n.last_phonetic.as_deref()));
+
+        let em = f(s_email).map(email::normalize_email);
+        b.s(c.next(), "email", em.as_ref().and_then(|e| e.normalized.as_deref()));
+        b.s(c.next(), "email_domain", em.as_ref().and_then(|e| e.registrable_domain.as_deref()));
+        b.s(c.next(), "email_class", em.as_ref().map(|e| e.class.as_str()));
+        b.s(c.next(), "email_problem", em.as_ref().and_then(|e| e.problem));
+        b.s(c.next(), "email_original", f(s_email));
+
+        let ctry = f(s_country).and_then(country::normalize_country);
+        let alpha2 = ctry.map(|c| c.alpha2).or_else(|| ctx.default_country.get(src).and_then(|d| d.as_deref()));
+        let ph = f(s_phone).map(|p| phone::normalize_phone(p, alpha2));
+        b.s(c.next(), "phone", ph.as_ref().and_then(|p| p.e164.as_deref()));
+        b.s(c.next(), "phone_extension", ph.as_ref().and_then(|p| p.extension.as_deref()));
+        b.b(c.next(), "phone_valid", ph.as_ref().map(|p| p.valid));
+        b.s(c.next(), "phone_original", f(s_phone));
+
+        let t = f(s_title).map(title::classify_title);
+        b.s(c.next(), "job_title", f(s_title));
+        b.s(c.next(), "job_title_normalized", t.as_ref().map(|t| t.normalized.as_str()).filter(|s| !s.is_empty()));
+        b.s(c.next(), "seniority", t.as_ref().and_then(|t| t.seniority).map(|s| s.as_str()));
+        b.s(c.next(), "department", t.as_ref().and_then(|t| t.department).map(|d| d.as_str()));
+        b.s(c.next(), "buying_role", t.as_ref().and_then(|t| t.role).map(|r| r.as_str()));
+
+        b.s(c.next(), "linkedin_url", f(s_li).and_then(linkedin_key).as_deref());
+
+        let co = f(s_company).map(|n| company::normalize_company(n, alpha2));
+        b.s(c.next(), "company_name", f(s_company));
+        b.s(c.next(), "company_key", co.as_ref().map(|x| x.key.as_str()).filter(|k| !k.is_empty()));
+        b.s(c.next(), "company_legal_form", co.as_ref().and_then(|x| x.legal_form.as_deref()));
+        b.s(c.next(), "company_acronym", co.as_ref().and_then(|x| x.acronym.as_deref()));
+        let cw = f(s_cweb).map(website::normalize_website);
+        b.s(c.next(), "company_domain", cw.as_ref().and_then(|w| w.registrable_domain.as_deref()));
+        b.s(c.next(), "account_ref", f(s_acc));
+
+        b.s(c.next(), "country", alpha2);
+        b.s(c.next(), "sales_region", ctry.map(|c| c.region.as_str()).or_else(|| alpha2.and_then(country::by_alpha2).map(|c| c.region.as_str())));
+        b.s(c.next(), "country_original", f(s_country));
+
+        for name in engagement {
+            b.f(c.next(), name, num(f(at(name))));
+        }
+        b.b(c.next(), "bounced", boolean(f(s_bounced)));
+        for name in dates {
+            b.d(c.next(), name, date(f(at(name)), day_first));
+        }
+    }
+    if records.is_empty() {
+        return header_only(Kind::Contacts, ctx);
+    }
+    b.finish(extras_for(records, ctx))
+}
+
+/// An empty table with the kind's columns: built from one dummy record so the
+/// column list has a single source of truth (the functions above).
+fn header_only(kind: Kind, ctx: &Context) -> Table {
+    let dummy = RawRecord {
+        source: 0,
+        source_id: String::new(),
+        id_derived: false,
+        line: 0,
+        fields: vec![None; firmlink_model::fields(kind).len()],
+        extras: Vec::new(),
+    };
+    let one = match kind {
+        Kind::Accounts => accounts(std::slice::from_ref(&dummy), ctx),
+        Kind::Contacts => contacts(std::slice::from_ref(&dummy), ctx),
+    };
+    let mut t = Table::new(0);
+    for (name, col) in one.columns() {
+        let empty = match col {
+            Column::Str(_) => Column::Str(StrColumn::default()),
+            Column::F64(_) => Column::F64(Vec::new()),
+            Column::I64(_) => Column::I64(Vec::new()),
+            Column::Bool(_) => Column::Bool(Vec::new()),
+            Column::Date(_) => Column::Date(Vec::new()),
+        };
+        t.push(name, empty);
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn linkedin_urls_reduce_to_the_profile() {
+        let cases = [
+            ("https://www.linkedin.com/in/jane-doe-123/", Some("linkedin.com/in/jane-doe-123")),
+            ("http://de.linkedin.com/in/Jane-Doe?trk=x", Some("linkedin.com/in/jane-doe")),
+            ("linkedin.com/in/janedoe", Some("linkedin.com/in/janedoe")),
+            ("www.linkedin.com/pub/john-smith/1/2/3", Some("linkedin.com/pub/john-smith")),
+            ("https://twitter.com/jane", None),
+            ("linkedin.com/in/", None),
+        ];
+        for (input, want) in cases {
+            assert_eq!(linkedin_key(input).as_deref(), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn tax_ids_compare_on_letters_and_digits() {
+        assert_eq!(tax_id_key("DE 123.456.789").as_deref(), Some("DE123456789"));
+        assert_eq!(tax_id_key("gb-123 4567 89").as_deref(), Some("GB123456789"));
+        assert_eq!(tax_id_key(" - ").as_deref(), None);
+    }
+
+    #[test]
+    fn every_row_gets_every_column() {
+        let rec = |fields: Vec<Option<&str>>| RawRecord {
+            source: 0,
+            source_id: "1".into(),
+            id_derived: false,
+            line: 2,
+            fields: fields.into_iter().map(|f| f.map(str::to_string)).collect(),
+            extras: vec![Some("gold".into())],
+        };
+        let n = firmlink_model::fields(Kind::Contacts).len();
+        let mut f = vec![None; n];
+        f[slot(Kind::Contacts, "full_name").unwrap()] = Some("Dr. Jane Doe");
+        f[slot(Kind::Contacts, "email").unwrap()] = Some("Jane.Doe+news@Acme.com");
+        let ctx = Context {
+            source_names: vec!["crm".into()],
+            default_country: vec![Some("US".into())],
+            extra_names: vec!["tier".into()],
+            extra_slots: vec![vec![0]],
+            ..Context::default()
+        };
+        let t = normalize(Kind::Contacts, &[rec(f.clone()), rec(vec![None; n])], &ctx);
+        assert_eq!(t.rows(), 2);
+        assert_eq!(t.str("email").unwrap().get(0), Some("jane.doe@acme.com"));
+        assert_eq!(t.str("last_name").unwrap().get(0), Some("Doe"));
+        assert_eq!(t.str("country").unwrap().get(0), Some("US"));
+        assert_eq!(t.str("x_tier").unwrap().get(1), Some("gold"));
+        let mut names = contact_columns();
+        names.push("x_tier".into());
+        assert_eq!(t.names(), names.as_slice());
+    }
+}

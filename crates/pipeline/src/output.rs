@@ -1,0 +1,138 @@
+//! Writing tables: Parquet through polars (the edge of the system), CSV and
+//! the quarantine with the csv crate.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use firmlink_model::{Column, Quarantined, Table};
+use polars::prelude::{self as pl, IntoColumn, NamedFrom};
+
+use crate::RunError;
+
+fn out_err(path: &Path) -> impl Fn(std::io::Error) -> RunError + '_ {
+    move |e| RunError::Output {
+        path: path.to_path_buf(),
+        source: e,
+    }
+}
+
+/// A [`Table`] as a polars DataFrame.
+pub fn to_dataframe(t: &Table) -> pl::PolarsResult<pl::DataFrame> {
+    let mut cols = Vec::with_capacity(t.names().len());
+    for (name, col) in t.columns() {
+        let name: pl::PlSmallStr = name.into();
+        let c = match col {
+            Column::Str(c) => pl::Series::new(name, c.iter().collect::<Vec<_>>()).into_column(),
+            Column::F64(v) => pl::Series::new(name, v.as_slice()).into_column(),
+            Column::I64(v) => pl::Series::new(name, v.as_slice()).into_column(),
+            Column::Bool(v) => pl::Series::new(name, v.as_slice()).into_column(),
+            Column::Date(v) => pl::Int32Chunked::new(name, v.as_slice())
+                .into_date()
+                .into_column(),
+        };
+        cols.push(c);
+    }
+    pl::DataFrame::new(t.rows(), cols)
+}
+
+/// Read a Parquet file written by [`write_parquet`] back into a [`Table`].
+pub fn read_parquet(path: &Path) -> Result<Table, RunError> {
+    let perr = |e: pl::PolarsError| RunError::Input {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let file = File::open(path).map_err(|e| RunError::Input {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    use pl::SerReader;
+    let df = pl::ParquetReader::new(file).finish().map_err(perr)?;
+    let mut t = Table::new(df.height());
+    for c in df.columns() {
+        let name = c.name().to_string();
+        let col = match c.dtype() {
+            pl::DataType::String => Column::Str(c.str().map_err(perr)?.iter().collect()),
+            pl::DataType::Float64 => Column::F64(c.f64().map_err(perr)?.iter().collect()),
+            pl::DataType::Int64 => Column::I64(c.i64().map_err(perr)?.iter().collect()),
+            pl::DataType::Boolean => Column::Bool(c.bool().map_err(perr)?.iter().collect()),
+            pl::DataType::Date => {
+                let phys = c.cast(&pl::DataType::Int32).map_err(perr)?;
+                Column::Date(phys.i32().map_err(perr)?.iter().collect())
+            }
+            other => {
+                return Err(RunError::Input {
+                    path: path.to_path_buf(),
+                    message: format!("column {name} has unsupported type {other}"),
+                });
+            }
+        };
+        t.push(name, col);
+    }
+    Ok(t)
+}
+
+pub fn write_parquet(t: &Table, path: &Path) -> Result<(), RunError> {
+    let mut df = to_dataframe(t).map_err(|e| RunError::Polars {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let file = File::create(path).map_err(out_err(path))?;
+    pl::ParquetWriter::new(BufWriter::new(file))
+        .with_compression(pl::ParquetCompression::Zstd(None))
+        .finish(&mut df)
+        .map_err(|e| RunError::Polars {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+    Ok(())
+}
+
+pub fn write_csv(t: &Table, path: &Path) -> Result<(), RunError> {
+    let err = out_err(path);
+    let mut w = csv::Writer::from_writer(BufWriter::new(File::create(path).map_err(&err)?));
+    let to_io = |e: csv::Error| std::io::Error::other(e.to_string());
+    w.write_record(t.names()).map_err(to_io).map_err(&err)?;
+    let cols: Vec<&Column> = t.columns().map(|(_, c)| c).collect();
+    let mut row: Vec<String> = Vec::with_capacity(cols.len());
+    for i in 0..t.rows() {
+        row.clear();
+        row.extend(cols.iter().map(|c| c.display(i).unwrap_or_default()));
+        w.write_record(&row).map_err(to_io).map_err(&err)?;
+    }
+    w.flush().map_err(&err)?;
+    Ok(())
+}
+
+pub fn write_quarantine(rows: &[Quarantined], path: &Path) -> Result<(), RunError> {
+    let err = out_err(path);
+    let mut w = csv::Writer::from_writer(BufWriter::new(File::create(path).map_err(&err)?));
+    let to_io = |e: csv::Error| std::io::Error::other(e.to_string());
+    w.write_record(["source", "line", "reason", "column", "value", "message"])
+        .map_err(to_io)
+        .map_err(&err)?;
+    for q in rows {
+        w.write_record([
+            q.source.as_str(),
+            &q.line.to_string(),
+            q.reason.as_str(),
+            q.column.as_deref().unwrap_or(""),
+            q.value.as_deref().unwrap_or(""),
+            &q.message,
+        ])
+        .map_err(to_io)
+        .map_err(&err)?;
+    }
+    w.flush().map_err(&err)?;
+    Ok(())
+}
+
+pub fn write_json(value: &serde_json::Value, path: &Path) -> Result<(), RunError> {
+    let err = out_err(path);
+    let mut f = BufWriter::new(File::create(path).map_err(&err)?);
+    serde_json::to_writer_pretty(&mut f, value)
+        .map_err(std::io::Error::other)
+        .map_err(&err)?;
+    f.write_all(b"\n").map_err(&err)?;
+    f.flush().map_err(&err)
+}

@@ -1,0 +1,234 @@
+//! End-to-end tests through the real `firmlink` binary, each in a fresh
+//! temporary folder. One test binary (every extra one links all of polars).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn firmlink(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_firmlink"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run firmlink")
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn repo(p: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
+}
+
+#[test]
+fn the_demo_pipeline_validates() {
+    let o = firmlink(&["validate", "pipelines/demo.toml"]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}\n{err}");
+    assert!(out.contains("valid — 5 source(s)"), "{out}");
+    assert!(
+        out.contains("crm_accounts (accounts, csv, priority 1)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn validate_reports_every_problem_with_exit_code_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = repo("fixtures/demo");
+    let text_toml = format!(
+        r#"
+[pipeline]
+nmae = "broken"
+
+[[source]]
+name = "crm"
+kind = "acounts"
+path = "{demo}/crm_accounts.csv"
+
+[source.columns]
+name = "Account Nme"
+webiste = "Website"
+
+[[source]]
+name = "gone"
+kind = "contacts"
+path = "{demo}/no_such_file.csv"
+[source.columns]
+email = "Email"
+"#,
+        demo = demo.display()
+    );
+    let path = dir.path().join("broken.toml");
+    std::fs::write(&path, text_toml).unwrap();
+    let o = firmlink(&["validate", path.to_str().unwrap()]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("broken.toml:3:1: unknown key `pipeline.nmae`"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `name`?"), "{err}");
+    assert!(
+        err.contains("`source[1].kind` = \"acounts\" is not one of: accounts, contacts"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean \"accounts\"?"), "{err}");
+
+    // Once the schema is fixed, the environment is checked: missing columns and files.
+    let fixed = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("nmae", "name")
+        .replace("acounts", "accounts")
+        .replace("webiste", "website");
+    std::fs::write(&path, fixed).unwrap();
+    let o = firmlink(&["validate", path.to_str().unwrap()]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(4), "{err}");
+    assert!(err.contains("column \"Account Nme\" is not in"), "{err}");
+    assert!(err.contains("did you mean \"Account Name\"?"), "{err}");
+    assert!(err.contains("source `gone`: cannot open"), "{err}");
+    assert!(err.contains("2 problems found"), "{err}");
+}
+
+#[test]
+fn fields_lists_canonical_fields() {
+    let o = firmlink(&["fields", "contacts"]);
+    let (out, _) = text(&o);
+    assert!(o.status.success());
+    assert!(out.contains("email"));
+    assert!(out.contains("job_title"));
+}
+
+fn run_demo(out: &Path, run_id: &str) -> serde_json::Value {
+    let o = firmlink(&[
+        "run",
+        "pipelines/demo.toml",
+        "--output",
+        out.to_str().unwrap(),
+        "--run-id",
+        run_id,
+        "--csv",
+        "--json",
+    ]);
+    let (stdout, err) = text(&o);
+    assert!(o.status.success(), "{stdout}\n{err}");
+    serde_json::from_str(&stdout).expect("summary JSON")
+}
+
+#[test]
+fn the_demo_runs_reconciles_and_is_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = run_demo(dir.path(), "a");
+    let run = dir.path().join("runs/a");
+    for f in [
+        "accounts.parquet",
+        "contacts.parquet",
+        "accounts.csv",
+        "contacts.csv",
+        "quarantine.csv",
+        "manifest.json",
+    ] {
+        assert!(run.join(f).is_file(), "{f} missing");
+    }
+    assert_eq!(
+        std::fs::read_link(dir.path().join("latest")).unwrap(),
+        Path::new("runs/a")
+    );
+
+    // Counts reconcile per source, and the tables hold every record.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run.join("manifest.json")).unwrap()).unwrap();
+    let mut records = 0;
+    let mut quarantined = 0;
+    for input in manifest["inputs"].as_array().unwrap() {
+        let read = input["rows_read"].as_u64().unwrap();
+        let rec = input["records"].as_u64().unwrap();
+        let q = input["quarantined"].as_u64().unwrap();
+        assert_eq!(read, rec + q, "{input}");
+        assert_eq!(input["reconciled"], true);
+        assert_eq!(input["sha256"].as_str().unwrap().len(), 64);
+        records += rec;
+        quarantined += q;
+    }
+    let accounts = summary["accounts"].as_u64().unwrap();
+    let contacts = summary["contacts"].as_u64().unwrap();
+    assert_eq!(records, accounts + contacts);
+    assert!(
+        quarantined > 0,
+        "the demo data carries deliberately broken rows"
+    );
+    let qcsv = std::fs::read_to_string(run.join("quarantine.csv")).unwrap();
+    assert_eq!(qcsv.lines().count() as u64, quarantined + 1);
+    assert!(qcsv.starts_with("source,line,reason,column,value,message"));
+
+    // Same input, same tables.
+    run_demo(dir.path(), "b");
+    for f in [
+        "accounts.csv",
+        "contacts.csv",
+        "quarantine.csv",
+        "accounts.parquet",
+        "contacts.parquet",
+    ] {
+        let a = std::fs::read(dir.path().join("runs/a").join(f)).unwrap();
+        let b = std::fs::read(dir.path().join("runs/b").join(f)).unwrap();
+        assert!(a == b, "{f} differs between two runs");
+    }
+    assert_eq!(
+        std::fs::read_link(dir.path().join("latest")).unwrap(),
+        Path::new("runs/b")
+    );
+}
+
+#[test]
+fn a_missing_input_stops_the_run_with_exit_code_4() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.toml");
+    std::fs::write(
+        &path,
+        "[[source]]\nname = \"a\"\nkind = \"accounts\"\npath = \"nope.csv\"\n[source.columns]\nname = \"Name\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = firmlink(&[
+        "run",
+        path.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(4), "{err}");
+    assert!(err.contains("nope.csv"), "{err}");
+    assert!(!out.join("latest").exists());
+}
+
+#[test]
+fn an_unreadable_format_stops_the_run_with_exit_code_4() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.parquet"), "this is not parquet").unwrap();
+    let path = dir.path().join("p.toml");
+    std::fs::write(
+        &path,
+        "[[source]]\nname = \"a\"\nkind = \"accounts\"\npath = \"a.parquet\"\n[source.columns]\nname = \"Name\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = firmlink(&["validate", path.to_str().unwrap()]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(4), "{err}");
+    assert!(err.contains("not a readable Parquet file"), "{err}");
+    let o = firmlink(&[
+        "run",
+        path.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(4));
+    let runs = out.join("runs");
+    let leftovers = std::fs::read_dir(&runs).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(leftovers, 0, "no partial run folder");
+}
