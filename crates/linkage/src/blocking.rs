@@ -212,6 +212,14 @@ fn render_key(table: &Table, rule: &CompiledRule, record: usize) -> String {
         .join(" & ")
 }
 
+/// What [`block`] returns: the pairs, every record's rule keys, and what
+/// each rule did.
+pub(crate) struct Blocked {
+    pub pairs: Vec<(u32, u32)>,
+    pub rule_keys: RuleKeys,
+    pub reports: Vec<RuleReport>,
+}
+
 /// Candidate pairs of `rules` (in order, each pair once) and what each rule
 /// did. Pairs are `(i, j)` with `i < j`, ordered by rule, then group, then
 /// `(i, j)`.
@@ -221,7 +229,7 @@ pub(crate) fn block(
     link_type: LinkType,
     max_block_size: u32,
     max_pairs: u64,
-) -> Result<(Vec<(u32, u32)>, RuleKeys, Vec<RuleReport>), LinkageError> {
+) -> Result<Blocked, LinkageError> {
     let n = table.len();
     let r = rules.len();
     let per_rule: Vec<Vec<u32>> = rules
@@ -339,5 +347,9 @@ pub(crate) fn block(
         }
         reports.push(report);
     }
-    Ok((pairs, rule_keys, reports))
+    Ok(Blocked {
+        pairs,
+        rule_keys,
+        reports,
+    })
 }

@@ -176,13 +176,13 @@ pub(crate) fn compile(settings: &Settings, table: &Table) -> Result<Compiled, Li
             format!("must be > 0; got {}", tr.em_tolerance),
         );
     }
-    if let Some(x) = tr.probability_two_random_records_match {
-        if !(x > 0.0 && x < 1.0) {
-            p.add(
-                "training.probability_two_random_records_match",
-                format!("must be in (0, 1); got {x}"),
-            );
-        }
+    if let Some(x) = tr.probability_two_random_records_match
+        && !(x > 0.0 && x < 1.0)
+    {
+        p.add(
+            "training.probability_two_random_records_match",
+            format!("must be in (0, 1); got {x}"),
+        );
     }
 
     if settings.comparisons.is_empty() {

@@ -147,7 +147,11 @@ impl<'t> Linker<'t> {
     /// candidate's comparison vector.
     pub fn block(&self) -> Result<CandidatePairs, LinkageError> {
         let t0 = Instant::now();
-        let (pairs, rule_keys, rules) = blocking::block(
+        let blocking::Blocked {
+            pairs,
+            rule_keys,
+            reports: rules,
+        } = blocking::block(
             self.table,
             &self.compiled.rules,
             self.compiled.link_type,

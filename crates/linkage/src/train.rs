@@ -369,6 +369,9 @@ fn estimate_u(
     (u, unseen, report)
 }
 
+/// A comparison vector and how many pairs have it.
+type PatternRow = (Vec<u8>, f64);
+
 /// Mixed-radix code of a comparison vector.
 fn encode(vector: &[u8], radix: &[u128]) -> u128 {
     vector
@@ -423,7 +426,7 @@ fn aggregate(candidates: &CandidatePairs, levels: &[usize]) -> Vec<(u128, u64, f
             a
         });
     let mut rows: Vec<(u128, u64, f64)> = map.into_iter().map(|((c, m), n)| (c, m, n)).collect();
-    rows.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    rows.sort_unstable_by_key(|a| (a.0, a.1));
     rows
 }
 
@@ -490,16 +493,19 @@ pub(crate) fn enforce_monotone(m: &mut [f64], u: &[f64]) -> Vec<(usize, usize)> 
     pooled
 }
 
+/// Expected matches among the histogram's pairs under prior `lambda`.
+fn expected_matches(hist: &[f64], lo_w: f64, width: f64, lambda: f64) -> f64 {
+    let pw = (lambda / (1.0 - lambda)).log2();
+    hist.iter()
+        .enumerate()
+        .filter(|(_, n)| **n > 0.0)
+        .map(|(b, n)| n * probability_from_weight(lo_w + (b as f64 + 0.5) * width + pw))
+        .sum::<f64>()
+}
+
 /// Solves for the prior: the largest `λ` with `λ·T = Σ P(match)`.
 fn solve_prior(hist: &[f64], lo_w: f64, width: f64, total: f64, candidates: f64) -> (f64, f64) {
-    let g = |lambda: f64| -> f64 {
-        let pw = (lambda / (1.0 - lambda)).log2();
-        hist.iter()
-            .enumerate()
-            .filter(|(_, n)| **n > 0.0)
-            .map(|(b, n)| n * probability_from_weight(lo_w + (b as f64 + 0.5) * width + pw))
-            .sum::<f64>()
-    };
+    let g = |lambda: f64| expected_matches(hist, lo_w, width, lambda);
     let hi = (candidates / total).clamp(1e-300, 1.0 - 1e-12);
     let mut lo = 1e-300f64.max(hi * 1e-30);
     if g(lo) <= lo * total {
@@ -537,7 +543,7 @@ pub(crate) fn train(
     let (u, unseen, u_report) = estimate_u(table, compiled, ctx, settings);
 
     // Sessions: (rule, patterns of all comparisons).
-    let mut session_inputs: Vec<(CompiledRule, Vec<(Vec<u8>, f64)>)> = Vec::new();
+    let mut session_inputs: Vec<(CompiledRule, Vec<PatternRow>)> = Vec::new();
     if compiled.training_rules.is_empty() {
         let rows = aggregate(candidates, &levels);
         for (r, rule) in compiled.rules.iter().enumerate() {
@@ -554,13 +560,14 @@ pub(crate) fn train(
         }
     } else {
         for rule in &compiled.training_rules {
-            let (pairs, _, _) = blocking::block(
+            let pairs = blocking::block(
                 table,
                 std::slice::from_ref(rule),
                 compiled.link_type,
                 settings.max_block_size,
                 settings.max_candidate_pairs,
-            )?;
+            )?
+            .pairs;
             let gammas = comparison_vectors(ctx, comps, &pairs);
             let p = Patterns::from_vectors(levels.clone(), &gammas);
             let rows = (0..p.len())
@@ -645,8 +652,8 @@ pub(crate) fn train(
             ));
         } else {
             for (a, &c) in active.iter().enumerate() {
-                for k in 1..levels[c] {
-                    acc_m[c][k] += out.expected_matches * out.params.m[a][k];
+                for (acc, m) in acc_m[c].iter_mut().zip(&out.params.m[a]).skip(1) {
+                    *acc += out.expected_matches * m;
                 }
                 acc_w[c] += out.expected_matches;
                 used_by[c].push(rule.name.clone());
@@ -709,64 +716,47 @@ pub(crate) fn train(
         comparisons,
         tf_tables: Default::default(),
     };
-    let prior = match tr.probability_two_random_records_match {
-        Some(p) => {
-            params.probability_two_random_records_match = p;
-            let scorer = Scorer::new(&params, comps, table);
-            let expected = candidates
-                .pairs
-                .par_iter()
-                .enumerate()
-                .map(|(k, &(i, _))| {
-                    let g = &candidates.gammas[k * cn..k * cn + cn];
-                    probability_from_weight(
-                        scorer.prior_weight + scorer.evidence(table, g, i as usize),
-                    )
-                })
-                .sum();
-            PriorReport {
-                probability: p,
-                pinned: true,
-                total_pairs: total,
-                expected_matches: expected,
+    // Histogram of the pairs' evidence (match weight without the prior),
+    // in 0.01-bit bins: the prior is solved on it.
+    let scorer = Scorer::new(&params, comps, table);
+    const LO: f64 = -200.0;
+    const WIDTH: f64 = 0.01;
+    const BINS: usize = 40_000;
+    const CHUNK: usize = 1 << 15;
+    let hist = candidates
+        .pairs
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(ch, ps)| {
+            let mut h = vec![0.0f64; BINS];
+            for (k, &(i, _)) in ps.iter().enumerate() {
+                let idx = ch * CHUNK + k;
+                let g = &candidates.gammas[idx * cn..idx * cn + cn];
+                let w = scorer.evidence(table, g, i as usize);
+                let b = ((w - LO) / WIDTH).floor().clamp(0.0, (BINS - 1) as f64) as usize;
+                h[b] += 1.0;
             }
-        }
+            h
+        })
+        .reduce(
+            || vec![0.0; BINS],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+                a
+            },
+        );
+    let prior = match tr.probability_two_random_records_match {
+        Some(p) => PriorReport {
+            probability: p,
+            pinned: true,
+            total_pairs: total,
+            expected_matches: expected_matches(&hist, LO, WIDTH, p),
+        },
         None => {
-            let scorer = Scorer::new(&params, comps, table);
-            const LO: f64 = -200.0;
-            const WIDTH: f64 = 0.01;
-            const BINS: usize = 40_000;
-            let hist = candidates
-                .pairs
-                .par_chunks(1 << 15)
-                .enumerate()
-                .map(|(ch, ps)| {
-                    let mut h = vec![0.0f64; BINS];
-                    for (k, &(i, _)) in ps.iter().enumerate() {
-                        let idx = ch * (1 << 15) + k;
-                        let g = &candidates.gammas[idx * cn..idx * cn + cn];
-                        let w = scorer.evidence(table, g, i as usize);
-                        let b = ((w - LO) / WIDTH).floor().clamp(0.0, (BINS - 1) as f64) as usize;
-                        h[b] += 1.0;
-                    }
-                    h
-                })
-                .reduce(
-                    || vec![0.0; BINS],
-                    |mut a, b| {
-                        for (x, y) in a.iter_mut().zip(b) {
-                            *x += y;
-                        }
-                        a
-                    },
-                );
-            let (lambda, expected) = solve_prior(
-                &hist,
-                LO,
-                WIDTH,
-                total.max(1.0),
-                candidates.pairs.len() as f64,
-            );
+            let (lambda, expected) =
+                solve_prior(&hist, LO, WIDTH, total.max(1.0), candidates.pairs.len() as f64);
             PriorReport {
                 probability: lambda,
                 pinned: false,

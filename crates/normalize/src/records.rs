@@ -29,6 +29,65 @@ pub struct Context {
 /// Rows per parallel task.
 const TASK_ROWS: usize = 2048;
 
+/// Per-thread memo of expensive normalizers. B2B values repeat a lot (job
+/// titles, typed company names, countries, switchboard numbers, websites),
+/// so each worker thread keeps what it computed; results are identical to
+/// calling the normalizer. A table that grows past `MEMO_CAP` is cleared.
+mod memo {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::rc::Rc;
+    use std::thread::LocalKey;
+
+    pub const MEMO_CAP: usize = 200_000;
+    pub type Table<V> = RefCell<HashMap<String, Rc<V>, foldhash::fast::FixedState>>;
+
+    pub fn get<V>(cell: &'static LocalKey<Table<V>>, key: &str, f: impl FnOnce() -> V) -> Rc<V> {
+        cell.with(|m| {
+            if let Some(v) = m.borrow().get(key) {
+                return v.clone();
+            }
+            let v = Rc::new(f());
+            let mut m = m.borrow_mut();
+            if m.len() >= MEMO_CAP {
+                m.clear();
+            }
+            m.insert(key.to_string(), v.clone());
+            v
+        })
+    }
+}
+
+thread_local! {
+    static TITLES: memo::Table<title::JobTitle> = Default::default();
+    static COMPANIES: memo::Table<company::CompanyName> = Default::default();
+    static PHONES: memo::Table<phone::Phone> = Default::default();
+    static WEBSITES: memo::Table<website::Website> = Default::default();
+    static COUNTRIES: memo::Table<Option<&'static country::Country>> = Default::default();
+}
+
+fn title_of(s: &str) -> std::rc::Rc<title::JobTitle> {
+    memo::get(&TITLES, s, || title::classify_title(s))
+}
+
+fn company_of(s: &str, country: Option<&str>) -> std::rc::Rc<company::CompanyName> {
+    let key = format!("{}\u{1f}{s}", country.unwrap_or(""));
+    memo::get(&COMPANIES, &key, || company::normalize_company(s, country))
+}
+
+fn phone_of(s: &str, country: Option<&str>) -> std::rc::Rc<phone::Phone> {
+    let key = format!("{}\u{1f}{s}", country.unwrap_or(""));
+    memo::get(&PHONES, &key, || phone::normalize_phone(s, country))
+}
+
+fn website_of(s: &str) -> std::rc::Rc<website::Website> {
+    memo::get(&WEBSITES, s, || website::normalize_website(s))
+}
+
+fn country_of(s: &str) -> Option<&'static country::Country> {
+    *memo::get(&COUNTRIES, s, || country::normalize_country(s))
+}
+
 /// Normalize records of one kind (any mix of sources) into a table.
 pub fn normalize(kind: Kind, records: &[RawRecord], ctx: &Context) -> Table {
     let parts: Vec<Table> = records
@@ -62,7 +121,10 @@ struct Builder {
 
 impl Builder {
     fn new(rows: usize) -> Self {
-        Builder { rows, cols: Vec::new() }
+        Builder {
+            rows,
+            cols: Vec::new(),
+        }
     }
     fn s(&mut self, i: usize, name: &'static str, v: Option<&str>) {
         self.col(i, name, || Column::Str(StrColumn::with_capacity(0)));
@@ -131,8 +193,15 @@ fn date(v: Option<&str>, day_first: bool) -> Option<i32> {
 
 fn num(v: Option<&str>) -> Option<f64> {
     let s = v?;
-    let cleaned: String = s.chars().filter(|c| !c.is_whitespace() && *c != ',').collect();
-    cleaned.parse::<f64>().ok().filter(|f| f.is_finite()).or_else(|| number::parse_money(s, None).map(|m| m.amount))
+    let cleaned: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != ',')
+        .collect();
+    cleaned
+        .parse::<f64>()
+        .ok()
+        .filter(|f| f.is_finite())
+        .or_else(|| number::parse_money(s, None).map(|m| m.amount))
 }
 
 fn boolean(v: Option<&str>) -> Option<bool> {
@@ -145,7 +214,11 @@ fn boolean(v: Option<&str>) -> Option<bool> {
 
 /// Tax ids compare on upper-case letters and digits only ("DE 123.456.789" = "DE123456789").
 pub fn tax_id_key(s: &str) -> Option<String> {
-    let k: String = s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect();
+    let k: String = s
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect();
     (!k.is_empty()).then_some(k)
 }
 
@@ -210,7 +283,11 @@ pub fn contact_columns() -> Vec<String> {
 }
 
 fn common(b: &mut Builder, c: &mut Cursor, r: &RawRecord, ctx: &Context) {
-    b.s(c.next(), "source", ctx.source_names.get(r.source as usize).map(String::as_str));
+    b.s(
+        c.next(),
+        "source",
+        ctx.source_names.get(r.source as usize).map(String::as_str),
+    );
     b.s(c.next(), "source_id", Some(&r.source_id));
     b.i(c.next(), "line", Some(r.line as i64));
     b.b(c.next(), "id_derived", Some(r.id_derived));
@@ -219,12 +296,39 @@ fn common(b: &mut Builder, c: &mut Cursor, r: &RawRecord, ctx: &Context) {
 fn accounts(records: &[RawRecord], ctx: &Context) -> Table {
     let k = Kind::Accounts;
     let at = |name: &str| slot(k, name).expect("account field");
-    let (s_name, s_legal, s_web, s_phone) = (at("name"), at("legal_form"), at("website"), at("phone"));
-    let (s_street, s_city, s_post, s_region, s_country) = (at("street"), at("city"), at("postcode"), at("region"), at("country"));
-    let (s_ind, s_naics, s_sic, s_emp, s_rev, s_cur) = (at("industry"), at("naics"), at("sic"), at("employees"), at("revenue"), at("revenue_currency"));
-    let (s_own, s_tech, s_topics, s_iscore, s_parent, s_tax) = (at("ownership"), at("technologies"), at("intent_topics"), at("intent_score"), at("parent_ref"), at("tax_id"));
+    let (s_name, s_legal, s_web, s_phone) =
+        (at("name"), at("legal_form"), at("website"), at("phone"));
+    let (s_street, s_city, s_post, s_region, s_country) = (
+        at("street"),
+        at("city"),
+        at("postcode"),
+        at("region"),
+        at("country"),
+    );
+    let (s_ind, s_naics, s_sic, s_emp, s_rev, s_cur) = (
+        at("industry"),
+        at("naics"),
+        at("sic"),
+        at("employees"),
+        at("revenue"),
+        at("revenue_currency"),
+    );
+    let (s_own, s_tech, s_topics, s_iscore, s_parent, s_tax) = (
+        at("ownership"),
+        at("technologies"),
+        at("intent_topics"),
+        at("intent_score"),
+        at("parent_ref"),
+        at("tax_id"),
+    );
     let (s_ltv, s_first, s_last) = (at("lifetime_value"), at("first_order"), at("last_order"));
-    let dates = ["verified_at", "updated_at", "employees_verified_at", "revenue_verified_at", "industry_verified_at"];
+    let dates = [
+        "verified_at",
+        "updated_at",
+        "employees_verified_at",
+        "revenue_verified_at",
+        "industry_verified_at",
+    ];
 
     let mut b = Builder::new(records.len());
     for r in records {
@@ -234,38 +338,105 @@ fn accounts(records: &[RawRecord], ctx: &Context) -> Table {
         let mut c = Cursor(0);
         common(&mut b, &mut c, r, ctx);
 
-        let ctry = f(s_country).and_then(country::normalize_country);
-        let alpha2 = ctry.map(|c| c.alpha2).or_else(|| ctx.default_country.get(src).and_then(|d| d.as_deref()));
-        let co = f(s_name).map(|n| company::normalize_company(n, alpha2));
+        let ctry = f(s_country).and_then(country_of);
+        let alpha2 = ctry
+            .map(|c| c.alpha2)
+            .or_else(|| ctx.default_country.get(src).and_then(|d| d.as_deref()));
+        let co = f(s_name).map(|n| company_of(n, alpha2));
         b.s(c.next(), "name", f(s_name));
         b.s(c.next(), "name_clean", co.as_ref().map(|x| x.name.as_str()));
-        let legal = f(s_legal).map(str::to_string).or_else(|| co.as_ref().and_then(|x| x.legal_form.clone()));
+        let legal = f(s_legal)
+            .map(str::to_string)
+            .or_else(|| co.as_ref().and_then(|x| x.legal_form.clone()));
         b.s(c.next(), "legal_form", legal.as_deref());
-        b.s(c.next(), "name_key", co.as_ref().map(|x| x.key.as_str()).filter(|k| !k.is_empty()));
-        let tokens = co.as_ref().map(|x| x.tokens.join(" ")).filter(|t| !t.is_empty());
+        b.s(
+            c.next(),
+            "name_key",
+            co.as_ref()
+                .map(|x| x.key.as_str())
+                .filter(|k| !k.is_empty()),
+        );
+        let tokens = co
+            .as_ref()
+            .map(|x| x.tokens.join(" "))
+            .filter(|t| !t.is_empty());
         b.s(c.next(), "name_tokens", tokens.as_deref());
-        b.s(c.next(), "name_acronym", co.as_ref().and_then(|x| x.acronym.as_deref()));
+        b.s(
+            c.next(),
+            "name_acronym",
+            co.as_ref().and_then(|x| x.acronym.as_deref()),
+        );
 
-        let web = f(s_web).map(website::normalize_website);
+        let web = f(s_web).map(website_of);
         b.s(c.next(), "website", f(s_web));
-        b.s(c.next(), "domain", web.as_ref().and_then(|w| w.registrable_domain.as_deref()));
-        b.s(c.next(), "subdomain", web.as_ref().and_then(|w| w.subdomain.as_deref()));
-        let free = web.as_ref().and_then(|w| w.registrable_domain.as_deref()).map(email::is_free_mail_domain);
+        b.s(
+            c.next(),
+            "domain",
+            web.as_ref().and_then(|w| w.registrable_domain.as_deref()),
+        );
+        b.s(
+            c.next(),
+            "subdomain",
+            web.as_ref().and_then(|w| w.subdomain.as_deref()),
+        );
+        let free = web
+            .as_ref()
+            .and_then(|w| w.registrable_domain.as_deref())
+            .map(email::is_free_mail_domain);
         b.b(c.next(), "domain_is_free_mail", free);
 
-        let ph = f(s_phone).map(|p| phone::normalize_phone(p, alpha2));
-        b.s(c.next(), "phone", ph.as_ref().and_then(|p| p.e164.as_deref()));
-        b.s(c.next(), "phone_extension", ph.as_ref().and_then(|p| p.extension.as_deref()));
+        let ph = f(s_phone).map(|p| phone_of(p, alpha2));
+        b.s(
+            c.next(),
+            "phone",
+            ph.as_ref().and_then(|p| p.e164.as_deref()),
+        );
+        b.s(
+            c.next(),
+            "phone_extension",
+            ph.as_ref().and_then(|p| p.extension.as_deref()),
+        );
         b.b(c.next(), "phone_valid", ph.as_ref().map(|p| p.valid));
         b.s(c.next(), "phone_original", f(s_phone));
 
-        b.s(c.next(), "street", f(s_street).map(text::collapse_ws).as_deref());
-        b.s(c.next(), "city", f(s_city).map(text::collapse_ws).as_deref());
-        b.s(c.next(), "city_key", f(s_city).map(text::fold).as_deref().filter(|k| !k.is_empty()));
-        b.s(c.next(), "postcode", f(s_post).and_then(postcode_key).as_deref());
-        b.s(c.next(), "region", f(s_region).map(text::collapse_ws).as_deref());
+        b.s(
+            c.next(),
+            "street",
+            f(s_street).map(text::collapse_ws).as_deref(),
+        );
+        b.s(
+            c.next(),
+            "city",
+            f(s_city).map(text::collapse_ws).as_deref(),
+        );
+        b.s(
+            c.next(),
+            "city_key",
+            f(s_city)
+                .map(text::fold)
+                .as_deref()
+                .filter(|k| !k.is_empty()),
+        );
+        b.s(
+            c.next(),
+            "postcode",
+            f(s_post).and_then(postcode_key).as_deref(),
+        );
+        b.s(
+            c.next(),
+            "region",
+            f(s_region).map(text::collapse_ws).as_deref(),
+        );
         b.s(c.next(), "country", alpha2);
-        b.s(c.next(), "sales_region", ctry.map(|c| c.region.as_str()).or_else(|| alpha2.and_then(country::by_alpha2).map(|c| c.region.as_str())));
+        b.s(
+            c.next(),
+            "sales_region",
+            ctry.map(|c| c.region.as_str()).or_else(|| {
+                alpha2
+                    .and_then(country::by_alpha2)
+                    .map(|c| c.region.as_str())
+            }),
+        );
         b.s(c.next(), "country_original", f(s_country));
 
         let ind = f(s_naics)
@@ -273,29 +444,76 @@ fn accounts(records: &[RawRecord], ctx: &Context) -> Table {
             .or_else(|| f(s_sic).and_then(|n| industry::normalize_industry(&format!("SIC {n}"))))
             .or_else(|| f(s_ind).and_then(industry::normalize_industry));
         b.s(c.next(), "industry", f(s_ind));
-        b.s(c.next(), "industry_sector", ind.as_ref().map(|i| i.sector_code));
-        b.s(c.next(), "industry_sector_name", ind.as_ref().map(|i| i.sector_name));
-        b.s(c.next(), "naics", ind.as_ref().and_then(|i| i.naics.as_deref()).or(f(s_naics)));
-        b.s(c.next(), "sic", ind.as_ref().and_then(|i| i.sic.as_deref()).or(f(s_sic)));
+        b.s(
+            c.next(),
+            "industry_sector",
+            ind.as_ref().map(|i| i.sector_code),
+        );
+        b.s(
+            c.next(),
+            "industry_sector_name",
+            ind.as_ref().map(|i| i.sector_name),
+        );
+        b.s(
+            c.next(),
+            "naics",
+            ind.as_ref().and_then(|i| i.naics.as_deref()).or(f(s_naics)),
+        );
+        b.s(
+            c.next(),
+            "sic",
+            ind.as_ref().and_then(|i| i.sic.as_deref()).or(f(s_sic)),
+        );
 
         let emp = f(s_emp).and_then(number::parse_employees);
-        b.f(c.next(), "employees", emp.as_ref().and_then(|e| e.value).map(|v| v as f64));
-        b.f(c.next(), "employees_min", emp.as_ref().and_then(|e| e.band).map(|b| b.0 as f64));
-        b.f(c.next(), "employees_max", emp.as_ref().and_then(|e| e.band).and_then(|b| b.1).map(|v| v as f64));
+        b.f(
+            c.next(),
+            "employees",
+            emp.as_ref().and_then(|e| e.value).map(|v| v as f64),
+        );
+        b.f(
+            c.next(),
+            "employees_min",
+            emp.as_ref().and_then(|e| e.band).map(|b| b.0 as f64),
+        );
+        b.f(
+            c.next(),
+            "employees_max",
+            emp.as_ref()
+                .and_then(|e| e.band)
+                .and_then(|b| b.1)
+                .map(|v| v as f64),
+        );
         b.s(c.next(), "employees_original", f(s_emp));
-        let default_cur = f(s_cur).or_else(|| ctx.default_currency.get(src).and_then(|d| d.as_deref()));
+        let default_cur =
+            f(s_cur).or_else(|| ctx.default_currency.get(src).and_then(|d| d.as_deref()));
         let rev = f(s_rev).and_then(|v| number::parse_money(v, default_cur));
         b.f(c.next(), "revenue", rev.as_ref().map(|m| m.amount));
-        b.s(c.next(), "revenue_currency", rev.as_ref().and_then(|m| m.currency.as_deref()));
+        b.s(
+            c.next(),
+            "revenue_currency",
+            rev.as_ref().and_then(|m| m.currency.as_deref()),
+        );
         b.s(c.next(), "revenue_original", f(s_rev));
 
-        b.s(c.next(), "ownership", f(s_own).map(|o| o.to_lowercase()).as_deref());
+        b.s(
+            c.next(),
+            "ownership",
+            f(s_own).map(|o| o.to_lowercase()).as_deref(),
+        );
         b.s(c.next(), "technologies", list_key(f(s_tech)).as_deref());
         b.s(c.next(), "intent_topics", list_key(f(s_topics)).as_deref());
         b.f(c.next(), "intent_score", num(f(s_iscore)));
         b.s(c.next(), "parent_ref", f(s_parent));
         b.s(c.next(), "tax_id", f(s_tax).and_then(tax_id_key).as_deref());
-        b.f(c.next(), "lifetime_value", f(s_ltv).and_then(|v| number::parse_money(v, default_cur)).map(|m| m.amount).or_else(|| num(f(s_ltv))));
+        b.f(
+            c.next(),
+            "lifetime_value",
+            f(s_ltv)
+                .and_then(|v| number::parse_money(v, default_cur))
+                .map(|m| m.amount)
+                .or_else(|| num(f(s_ltv))),
+        );
         b.d(c.next(), "first_order", date(f(s_first), day_first));
         b.d(c.next(), "last_order", date(f(s_last), day_first));
         for name in dates {
@@ -311,10 +529,31 @@ fn accounts(records: &[RawRecord], ctx: &Context) -> Table {
 fn contacts(records: &[RawRecord], ctx: &Context) -> Table {
     let k = Kind::Contacts;
     let at = |name: &str| slot(k, name).expect("contact field");
-    let (s_full, s_first, s_middle, s_last) = (at("full_name"), at("first_name"), at("middle_name"), at("last_name"));
-    let (s_email, s_phone, s_title, s_li) = (at("email"), at("phone"), at("job_title"), at("linkedin_url"));
-    let (s_company, s_cweb, s_acc, s_country) = (at("company_name"), at("company_website"), at("account_ref"), at("country"));
-    let engagement = ["email_opens", "web_visits", "pricing_page_visits", "webinars", "product_usage"];
+    let (s_full, s_first, s_middle, s_last) = (
+        at("full_name"),
+        at("first_name"),
+        at("middle_name"),
+        at("last_name"),
+    );
+    let (s_email, s_phone, s_title, s_li) = (
+        at("email"),
+        at("phone"),
+        at("job_title"),
+        at("linkedin_url"),
+    );
+    let (s_company, s_cweb, s_acc, s_country) = (
+        at("company_name"),
+        at("company_website"),
+        at("account_ref"),
+        at("country"),
+    );
+    let engagement = [
+        "email_opens",
+        "web_visits",
+        "pricing_page_visits",
+        "webinars",
+        "product_usage",
+    ];
     let s_bounced = at("bounced");
     let dates = ["last_activity", "created_at", "updated_at"];
 
@@ -342,49 +581,147 @@ fn contacts(records: &[RawRecord], ctx: &Context) -> Table {
         b.s(c.next(), "middle_name", n.and_then(|n| n.middle.as_deref()));
         b.s(c.next(), "last_name", n.and_then(|n| n.last.as_deref()));
         b.s(c.next(), "name_suffix", n.and_then(|n| n.suffix.as_deref()));
-        b.s(c.next(), "full_name", n.map(|n| n.full.as_str()).filter(|s| !s.is_empty()));
+        b.s(
+            c.next(),
+            "full_name",
+            n.map(|n| n.full.as_str()).filter(|s| !s.is_empty()),
+        );
         b.s(c.next(), "full_name_original", f(s_full));
-        b.s(c.next(), "first_name_key", n.and_then(|n| n.first_key.as_deref()));
-        b.s(c.next(), "formal_first_name_key", n.and_then(|n| n.formal_first_key.as_deref()));
-        b.s(c.next(), "last_name_key", n.and_then(|n| n.last_key.as_deref()));
-        b.s(c.next(), "first_name_phonetic", n.and_then(|n| n.first_phonetic.as_deref()));
-        b.s(c.next(), "last_name_phonetic", n.and_then(|n| n.last_phonetic.as_deref()));
+        b.s(
+            c.next(),
+            "first_name_key",
+            n.and_then(|n| n.first_key.as_deref()),
+        );
+        b.s(
+            c.next(),
+            "formal_first_name_key",
+            n.and_then(|n| n.formal_first_key.as_deref()),
+        );
+        b.s(
+            c.next(),
+            "last_name_key",
+            n.and_then(|n| n.last_key.as_deref()),
+        );
+        b.s(
+            c.next(),
+            "first_name_phonetic",
+            n.and_then(|n| n.first_phonetic.as_deref()),
+        );
+        b.s(
+            c.next(),
+            "last_name_phonetic",
+            n.and_then(|n| n.last_phonetic.as_deref()),
+        );
 
         let em = f(s_email).map(email::normalize_email);
-        b.s(c.next(), "email", em.as_ref().and_then(|e| e.normalized.as_deref()));
-        b.s(c.next(), "email_domain", em.as_ref().and_then(|e| e.registrable_domain.as_deref()));
-        b.s(c.next(), "email_class", em.as_ref().map(|e| e.class.as_str()));
-        b.s(c.next(), "email_problem", em.as_ref().and_then(|e| e.problem));
+        b.s(
+            c.next(),
+            "email",
+            em.as_ref().and_then(|e| e.normalized.as_deref()),
+        );
+        b.s(
+            c.next(),
+            "email_domain",
+            em.as_ref().and_then(|e| e.registrable_domain.as_deref()),
+        );
+        b.s(
+            c.next(),
+            "email_class",
+            em.as_ref().map(|e| e.class.as_str()),
+        );
+        b.s(
+            c.next(),
+            "email_problem",
+            em.as_ref().and_then(|e| e.problem),
+        );
         b.s(c.next(), "email_original", f(s_email));
 
-        let ctry = f(s_country).and_then(country::normalize_country);
-        let alpha2 = ctry.map(|c| c.alpha2).or_else(|| ctx.default_country.get(src).and_then(|d| d.as_deref()));
-        let ph = f(s_phone).map(|p| phone::normalize_phone(p, alpha2));
-        b.s(c.next(), "phone", ph.as_ref().and_then(|p| p.e164.as_deref()));
-        b.s(c.next(), "phone_extension", ph.as_ref().and_then(|p| p.extension.as_deref()));
+        let ctry = f(s_country).and_then(country_of);
+        let alpha2 = ctry
+            .map(|c| c.alpha2)
+            .or_else(|| ctx.default_country.get(src).and_then(|d| d.as_deref()));
+        let ph = f(s_phone).map(|p| phone_of(p, alpha2));
+        b.s(
+            c.next(),
+            "phone",
+            ph.as_ref().and_then(|p| p.e164.as_deref()),
+        );
+        b.s(
+            c.next(),
+            "phone_extension",
+            ph.as_ref().and_then(|p| p.extension.as_deref()),
+        );
         b.b(c.next(), "phone_valid", ph.as_ref().map(|p| p.valid));
         b.s(c.next(), "phone_original", f(s_phone));
 
-        let t = f(s_title).map(title::classify_title);
+        let t = f(s_title).map(title_of);
         b.s(c.next(), "job_title", f(s_title));
-        b.s(c.next(), "job_title_normalized", t.as_ref().map(|t| t.normalized.as_str()).filter(|s| !s.is_empty()));
-        b.s(c.next(), "seniority", t.as_ref().and_then(|t| t.seniority).map(|s| s.as_str()));
-        b.s(c.next(), "department", t.as_ref().and_then(|t| t.department).map(|d| d.as_str()));
-        b.s(c.next(), "buying_role", t.as_ref().and_then(|t| t.role).map(|r| r.as_str()));
+        b.s(
+            c.next(),
+            "job_title_normalized",
+            t.as_ref()
+                .map(|t| t.normalized.as_str())
+                .filter(|s| !s.is_empty()),
+        );
+        b.s(
+            c.next(),
+            "seniority",
+            t.as_ref().and_then(|t| t.seniority).map(|s| s.as_str()),
+        );
+        b.s(
+            c.next(),
+            "department",
+            t.as_ref().and_then(|t| t.department).map(|d| d.as_str()),
+        );
+        b.s(
+            c.next(),
+            "buying_role",
+            t.as_ref().and_then(|t| t.role).map(|r| r.as_str()),
+        );
 
-        b.s(c.next(), "linkedin_url", f(s_li).and_then(linkedin_key).as_deref());
+        b.s(
+            c.next(),
+            "linkedin_url",
+            f(s_li).and_then(linkedin_key).as_deref(),
+        );
 
-        let co = f(s_company).map(|n| company::normalize_company(n, alpha2));
+        let co = f(s_company).map(|n| company_of(n, alpha2));
         b.s(c.next(), "company_name", f(s_company));
-        b.s(c.next(), "company_key", co.as_ref().map(|x| x.key.as_str()).filter(|k| !k.is_empty()));
-        b.s(c.next(), "company_legal_form", co.as_ref().and_then(|x| x.legal_form.as_deref()));
-        b.s(c.next(), "company_acronym", co.as_ref().and_then(|x| x.acronym.as_deref()));
-        let cw = f(s_cweb).map(website::normalize_website);
-        b.s(c.next(), "company_domain", cw.as_ref().and_then(|w| w.registrable_domain.as_deref()));
+        b.s(
+            c.next(),
+            "company_key",
+            co.as_ref()
+                .map(|x| x.key.as_str())
+                .filter(|k| !k.is_empty()),
+        );
+        b.s(
+            c.next(),
+            "company_legal_form",
+            co.as_ref().and_then(|x| x.legal_form.as_deref()),
+        );
+        b.s(
+            c.next(),
+            "company_acronym",
+            co.as_ref().and_then(|x| x.acronym.as_deref()),
+        );
+        let cw = f(s_cweb).map(website_of);
+        b.s(
+            c.next(),
+            "company_domain",
+            cw.as_ref().and_then(|w| w.registrable_domain.as_deref()),
+        );
         b.s(c.next(), "account_ref", f(s_acc));
 
         b.s(c.next(), "country", alpha2);
-        b.s(c.next(), "sales_region", ctry.map(|c| c.region.as_str()).or_else(|| alpha2.and_then(country::by_alpha2).map(|c| c.region.as_str())));
+        b.s(
+            c.next(),
+            "sales_region",
+            ctry.map(|c| c.region.as_str()).or_else(|| {
+                alpha2
+                    .and_then(country::by_alpha2)
+                    .map(|c| c.region.as_str())
+            }),
+        );
         b.s(c.next(), "country_original", f(s_country));
 
         for name in engagement {
@@ -437,10 +774,19 @@ mod tests {
     #[test]
     fn linkedin_urls_reduce_to_the_profile() {
         let cases = [
-            ("https://www.linkedin.com/in/jane-doe-123/", Some("linkedin.com/in/jane-doe-123")),
-            ("http://de.linkedin.com/in/Jane-Doe?trk=x", Some("linkedin.com/in/jane-doe")),
+            (
+                "https://www.linkedin.com/in/jane-doe-123/",
+                Some("linkedin.com/in/jane-doe-123"),
+            ),
+            (
+                "http://de.linkedin.com/in/Jane-Doe?trk=x",
+                Some("linkedin.com/in/jane-doe"),
+            ),
             ("linkedin.com/in/janedoe", Some("linkedin.com/in/janedoe")),
-            ("www.linkedin.com/pub/john-smith/1/2/3", Some("linkedin.com/pub/john-smith")),
+            (
+                "www.linkedin.com/pub/john-smith/1/2/3",
+                Some("linkedin.com/pub/john-smith"),
+            ),
             ("https://twitter.com/jane", None),
             ("linkedin.com/in/", None),
         ];

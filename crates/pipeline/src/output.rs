@@ -19,21 +19,32 @@ fn out_err(path: &Path) -> impl Fn(std::io::Error) -> RunError + '_ {
 
 /// A [`Table`] as a polars DataFrame.
 pub fn to_dataframe(t: &Table) -> pl::PolarsResult<pl::DataFrame> {
+    slice_frame(t, 0, t.rows())
+}
+
+/// Rows `start..end` of a [`Table`] as a polars DataFrame.
+fn slice_frame(t: &Table, start: usize, end: usize) -> pl::PolarsResult<pl::DataFrame> {
     let mut cols = Vec::with_capacity(t.names().len());
     for (name, col) in t.columns() {
         let name: pl::PlSmallStr = name.into();
         let c = match col {
-            Column::Str(c) => pl::Series::new(name, c.iter().collect::<Vec<_>>()).into_column(),
-            Column::F64(v) => pl::Series::new(name, v.as_slice()).into_column(),
-            Column::I64(v) => pl::Series::new(name, v.as_slice()).into_column(),
-            Column::Bool(v) => pl::Series::new(name, v.as_slice()).into_column(),
-            Column::Date(v) => pl::Int32Chunked::new(name, v.as_slice())
+            Column::Str(c) => {
+                let mut b = pl::StringChunkedBuilder::new(name, end - start);
+                for i in start..end {
+                    b.append_option(c.get(i));
+                }
+                b.finish().into_column()
+            }
+            Column::F64(v) => pl::Series::new(name, &v[start..end]).into_column(),
+            Column::I64(v) => pl::Series::new(name, &v[start..end]).into_column(),
+            Column::Bool(v) => pl::Series::new(name, &v[start..end]).into_column(),
+            Column::Date(v) => pl::Int32Chunked::new(name, &v[start..end])
                 .into_date()
                 .into_column(),
         };
         cols.push(c);
     }
-    pl::DataFrame::new(t.rows(), cols)
+    pl::DataFrame::new(end - start, cols)
 }
 
 /// Read a Parquet file written by [`write_parquet`] back into a [`Table`].
@@ -72,19 +83,31 @@ pub fn read_parquet(path: &Path) -> Result<Table, RunError> {
     Ok(t)
 }
 
+/// Rows per Parquet row group: converting a slice at a time keeps peak
+/// memory near the table's own size.
+const ROW_GROUP: usize = 131_072;
+
 pub fn write_parquet(t: &Table, path: &Path) -> Result<(), RunError> {
-    let mut df = to_dataframe(t).map_err(|e| RunError::Polars {
+    let perr = |e: pl::PolarsError| RunError::Polars {
         path: path.to_path_buf(),
         message: e.to_string(),
-    })?;
+    };
     let file = File::create(path).map_err(out_err(path))?;
-    pl::ParquetWriter::new(BufWriter::new(file))
-        .with_compression(pl::ParquetCompression::Zstd(None))
-        .finish(&mut df)
-        .map_err(|e| RunError::Polars {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
+    let first = slice_frame(t, 0, t.rows().min(ROW_GROUP)).map_err(perr)?;
+    let mut w = pl::ParquetWriter::new(BufWriter::new(file))
+        .with_compression(pl::ParquetCompression::Lz4Raw)
+        .batched(first.schema())
+        .map_err(perr)?;
+    w.write_batch(&first).map_err(perr)?;
+    drop(first);
+    let mut start = ROW_GROUP;
+    while start < t.rows() {
+        let end = (start + ROW_GROUP).min(t.rows());
+        w.write_batch(&slice_frame(t, start, end).map_err(perr)?)
+            .map_err(perr)?;
+        start = end;
+    }
+    w.finish().map_err(perr)?;
     Ok(())
 }
 

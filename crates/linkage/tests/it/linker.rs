@@ -1,1 +1,336 @@
-//! (to be written)
+//! The linker end to end on small synthetic people: settings problems are
+//! reported together, parameters round-trip through JSON and pin training,
+//! runs are deterministic, explanations add up, term frequencies weigh
+//! frequent values less.
+
+use firmlink_linkage::{
+    BlockingRule, Column, Comparison, DateUnit, Level, LinkType, LinkageError, Linker, Params,
+    Settings, Table, TfTable,
+};
+
+use crate::util::{cluster_at, pairwise_scores};
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+const FIRST: [&str; 12] = [
+    "james", "mary", "john", "patricia", "robert", "jennifer", "michael", "linda", "william",
+    "elizabeth", "david", "barbara",
+];
+const LAST: [&str; 16] = [
+    "smith", "smith", "smith", "johnson", "williams", "brown", "jones", "garcia", "miller",
+    "davis", "rodriguez", "martinez", "hernandez", "lopez", "gonzalez", "wilson",
+];
+const CITY: [&str; 6] = ["springfield", "riverside", "franklin", "greenville", "bristol", "clinton"];
+
+fn typo(rng: &mut Rng, s: &str) -> String {
+    let mut c: Vec<char> = s.chars().collect();
+    let i = rng.below(c.len() - 1);
+    c.swap(i, i + 1);
+    c.into_iter().collect()
+}
+
+/// People with 1–3 records each (typos, missing values), two datasets
+/// when `two_datasets` (each entity has at most one record per dataset).
+fn people(entities: usize, seed: u64, two_datasets: bool) -> (Table, Vec<u64>) {
+    let mut rng = Rng(seed);
+    let (mut first, mut last, mut city, mut dob, mut ssn) = (vec![], vec![], vec![], vec![], vec![]);
+    let (mut truth, mut dataset) = (vec![], vec![]);
+    for e in 0..entities {
+        let f = FIRST[rng.below(FIRST.len())].to_owned();
+        let l = LAST[rng.below(LAST.len())].to_owned();
+        let c = CITY[rng.below(CITY.len())].to_owned();
+        let d = 3_000 + rng.below(20_000) as i32;
+        let s = format!("{:07}", rng.next() % 10_000_000);
+        let copies = if two_datasets { 1 + rng.below(2) } else { 1 + rng.below(3) };
+        for k in 0..copies {
+            let noisy = k > 0;
+            first.push(Some(if noisy && rng.below(3) == 0 { typo(&mut rng, &f) } else { f.clone() }));
+            last.push(if noisy && rng.below(6) == 0 { None } else { Some(l.clone()) });
+            city.push(Some(c.clone()));
+            dob.push(Some(if noisy && rng.below(5) == 0 { d + 1 } else { d }));
+            ssn.push(if noisy && rng.below(4) == 0 { Some(typo(&mut rng, &s)) } else { Some(s.clone()) });
+            truth.push(e as u64);
+            dataset.push(if two_datasets { k as u16 } else { 0 });
+        }
+    }
+    let mut t = Table::new(dataset);
+    t.add_column(Column::strings("first", first)).unwrap();
+    t.add_column(Column::strings("last", last)).unwrap();
+    t.add_column(Column::strings("city", city)).unwrap();
+    t.add_column(Column::dates("dob", dob)).unwrap();
+    t.add_column(Column::strings("ssn", ssn)).unwrap();
+    (t, truth)
+}
+
+fn settings(link_type: LinkType) -> Settings {
+    let mut s = Settings::new(
+        link_type,
+        vec![
+            BlockingRule::on(["ssn"]),
+            BlockingRule::on(["dob"]),
+            BlockingRule::on(["last"]).and_prefix("first", 1),
+        ],
+        vec![
+            Comparison::name("first"),
+            Comparison::new("last").level(Level::exact().with_tf_adjustment()).level(Level::jaro_winkler(0.9)),
+            Comparison::exact("city"),
+            Comparison::new("dob")
+                .level(Level::exact())
+                .level(Level::date_difference(1.0, DateUnit::Months)),
+            Comparison::new("ssn").level(Level::exact()).level(Level::osa(1)),
+        ],
+    );
+    s.training.u_sample_pairs = 200_000;
+    s
+}
+
+#[test]
+fn dedupe_finds_the_people_without_labels() {
+    let (t, truth) = people(400, 1, false);
+    let linker = Linker::new(&t, settings(LinkType::DedupeOnly)).unwrap();
+    let run = linker.run(None).unwrap();
+    let clusters = cluster_at(
+        t.len(),
+        run.predictions.iter().map(|p| (p.left, p.right, p.match_probability)),
+        0.5,
+    );
+    let (p, r, f1, ..) = pairwise_scores(&clusters, &truth);
+    assert!(f1 > 0.97, "P {p:.4} R {r:.4} F1 {f1:.4}");
+    let training = run.training.unwrap();
+    assert_eq!(training.sessions.len(), 3);
+    assert!(!training.prior.pinned);
+    assert!(training.comparisons.iter().all(|c| !c.m_from_sessions.is_empty()));
+}
+
+#[test]
+fn link_only_predictions_are_all_across_datasets() {
+    let (t, truth) = people(300, 2, true);
+    let linker = Linker::new(&t, settings(LinkType::LinkOnly)).unwrap();
+    let run = linker.run(None).unwrap();
+    assert!(!run.predictions.is_empty());
+    for p in run.predictions.iter() {
+        assert_ne!(t.dataset()[p.left as usize], t.dataset()[p.right as usize]);
+    }
+    let clusters = cluster_at(
+        t.len(),
+        run.predictions.iter().map(|p| (p.left, p.right, p.match_probability)),
+        0.5,
+    );
+    let (p, r, f1, ..) = pairwise_scores(&clusters, &truth);
+    assert!(f1 > 0.97, "P {p:.4} R {r:.4} F1 {f1:.4}");
+}
+
+#[test]
+fn runs_are_deterministic_and_pinned_params_reproduce_them() {
+    let (t, _) = people(200, 3, false);
+    let linker = Linker::new(&t, settings(LinkType::DedupeOnly)).unwrap();
+    let a = linker.run(None).unwrap();
+    let b = linker.run(None).unwrap();
+    assert_eq!(a.params, b.params);
+    assert_eq!(a.predictions.left(), b.predictions.left());
+    assert_eq!(a.predictions.right(), b.predictions.right());
+    assert_eq!(a.predictions.match_weight(), b.predictions.match_weight());
+
+    // JSON keeps every probability to within a unit in the last place.
+    let json = a.params.to_json().unwrap();
+    let loaded = Params::from_json(&json).unwrap();
+    let close = |x: f64, y: f64| (x - y).abs() <= 1e-15 * x.abs().max(y.abs());
+    assert!(close(
+        loaded.probability_two_random_records_match,
+        a.params.probability_two_random_records_match
+    ));
+    for (l, r) in loaded.comparisons.iter().zip(&a.params.comparisons) {
+        assert_eq!(l.name, r.name);
+        for (x, y) in l.levels.iter().zip(&r.levels) {
+            assert_eq!(x.label, y.label);
+            assert!(close(x.m, y.m) && close(x.u, y.u), "{x:?} vs {y:?}");
+        }
+    }
+    let pinned = linker.run(Some(loaded)).unwrap();
+    assert!(pinned.training.is_none());
+    assert_eq!(pinned.predictions.left(), a.predictions.left());
+    for (x, y) in pinned.predictions.match_weight().iter().zip(a.predictions.match_weight()) {
+        assert!((x - y).abs() < 1e-9, "{x} vs {y}");
+    }
+}
+
+#[test]
+fn params_for_other_settings_are_rejected_with_the_difference() {
+    let (t, _) = people(100, 4, false);
+    let linker = Linker::new(&t, settings(LinkType::DedupeOnly)).unwrap();
+    let cands = linker.block().unwrap();
+    let (params, _) = linker.train(&cands).unwrap();
+
+    let mut renamed = params.clone();
+    renamed.comparisons[2].name = "town".into();
+    let err = linker.predict(&cands, &renamed).unwrap_err().to_string();
+    assert!(err.contains("`town`") && err.contains("`city`"), "{err}");
+
+    let mut fewer = params.clone();
+    fewer.comparisons[4].levels.remove(1);
+    let err = linker.predict(&cands, &fewer).unwrap_err().to_string();
+    assert!(err.contains("comparison `ssn` has levels [exact, else]"), "{err}");
+
+    let bad = params.to_json().unwrap().replace("\"version\": 1", "\"version\": 9");
+    assert!(matches!(Params::from_json(&bad), Err(LinkageError::ParamsMismatch { .. })));
+    let unknown = params.to_json().unwrap().replacen('{', "{\"extra\": 1,", 1);
+    assert!(matches!(Params::from_json(&unknown), Err(LinkageError::Json(_))));
+}
+
+#[test]
+fn explanation_adds_up_to_the_prediction() {
+    let (t, _) = people(150, 5, false);
+    let mut s = settings(LinkType::DedupeOnly);
+    s.threshold_match_probability = 0.0;
+    let linker = Linker::new(&t, s).unwrap();
+    let run = linker.run(None).unwrap();
+    let best = run
+        .predictions
+        .iter()
+        .max_by(|a, b| a.match_weight.total_cmp(&b.match_weight))
+        .unwrap();
+    let e = linker.explain_pair(&run.params, best.right, best.left).unwrap();
+    assert_eq!((e.left, e.right), (best.left, best.right));
+    assert!((e.match_weight - best.match_weight).abs() < 1e-9);
+    assert!((e.match_probability - best.match_probability).abs() < 1e-12);
+    let sum: f64 = e.prior_weight + e.comparisons.iter().map(|c| c.weight).sum::<f64>();
+    assert!((sum - e.match_weight).abs() < 1e-9);
+    assert_eq!(e.comparisons.last().unwrap().cumulative_weight, e.match_weight);
+    assert!(!e.found_by.is_empty());
+    let text = e.render();
+    for needle in ["match probability", "found by:", "prior", "first", "last", "city", "dob", "ssn"] {
+        assert!(text.contains(needle), "{needle} missing from\n{text}");
+    }
+    let json = serde_json::to_value(&e).unwrap();
+    assert_eq!(json["comparisons"].as_array().unwrap().len(), 5);
+
+    // A pair no rule produces is explained too, and says so.
+    let far = (0..t.len() as u32)
+        .find(|&j| linker.comparison_vector(0, j).unwrap()[4] == 3 && {
+            let d = linker.comparison_vector(0, j).unwrap();
+            d[3] != 1 && d[1] != 1
+        })
+        .unwrap();
+    let e = linker.explain_pair(&run.params, 0, far).unwrap();
+    assert!(e.render().contains("no blocking rule"));
+    assert!(matches!(
+        linker.explain_pair(&run.params, 0, 1_000_000),
+        Err(LinkageError::RecordOutOfRange { record: 1_000_000, .. })
+    ));
+}
+
+#[test]
+fn frequent_values_weigh_less_than_rare_ones() {
+    // "smith" is three times as frequent as the other surnames in `people`.
+    let (t, _) = people(300, 6, false);
+    let linker = Linker::new(&t, settings(LinkType::DedupeOnly)).unwrap();
+    let run = linker.run(None).unwrap();
+    let last = t.column("last").unwrap();
+    let step = |i: u32, j: u32| {
+        linker.explain_pair(&run.params, i, j).unwrap().comparisons[1].clone()
+    };
+    let find = |name: &str| -> (u32, u32) {
+        let rec: Vec<u32> = (0..t.len() as u32)
+            .filter(|&r| last.value(r as usize).render().as_deref() == Some(name))
+            .collect();
+        (rec[0], rec[1])
+    };
+    let smith = step(find("smith").0, find("smith").1);
+    let wilson = step(find("wilson").0, find("wilson").1);
+    let (ts, tw) = (smith.tf_adjustment.unwrap(), wilson.tf_adjustment.unwrap());
+    assert!(ts.frequency > tw.frequency);
+    assert!(smith.weight < wilson.weight, "smith {} vs wilson {}", smith.weight, wilson.weight);
+
+    // Pinned frequencies replace the data's.
+    let mut pinned = run.params.clone();
+    let mut table = linker.tf_table("last").unwrap();
+    assert_eq!(table.total, last.non_null() as u64);
+    table.counts.insert("wilson".into(), table.total / 2);
+    pinned.tf_tables.insert("last".into(), TfTable { total: table.total, counts: table.counts });
+    let e = linker.explain_pair(&pinned, find("wilson").0, find("wilson").1).unwrap();
+    let tf = e.comparisons[1].tf_adjustment.as_ref().unwrap();
+    assert!((tf.frequency - 0.5).abs() < 0.01, "{}", tf.frequency);
+    assert_eq!(linker.tf_columns(), vec!["first".to_owned(), "last".to_owned()]);
+}
+
+#[test]
+fn settings_problems_are_reported_together() {
+    let (t, _) = people(20, 7, false);
+    let mut s = Settings::new(
+        LinkType::LinkOnly,
+        vec![
+            BlockingRule::on(["lst"]),
+            BlockingRule::on(["dob"]).and_prefix("dob", 2),
+        ],
+        vec![
+            Comparison::new("first").level(Level::jaro_winkler(1.5)),
+            Comparison::new("dob").level(Level::jaro_winkler(0.9)),
+            Comparison::new("city").level(Level::exact().on("town")).named("first"),
+        ],
+    );
+    s.threshold_match_probability = 2.0;
+    let err = Linker::new(&t, s).unwrap_err();
+    let LinkageError::InvalidSettings(problems) = &err else {
+        panic!("expected InvalidSettings, got {err:?}");
+    };
+    let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        vec![
+            "blocking_rules[0].keys[0].column",
+            "blocking_rules[1].keys[1].prefix",
+            "link_type",
+            "threshold_match_probability",
+            "comparisons[0].levels[0].threshold",
+            "comparisons[1].levels[0]",
+            "comparisons[2].name",
+            "comparisons[2].levels[0].column",
+        ]
+    );
+    let text = err.to_string();
+    assert!(text.contains("column `lst` is not in the table; did you mean `last`?"), "{text}");
+    assert!(text.contains("needs a string column; `dob` holds dates"), "{text}");
+    assert!(text.contains("got 1.5"), "{text}");
+    assert!(text.contains("8 problem(s)"), "{text}");
+}
+
+#[test]
+fn settings_read_from_json_reject_unknown_keys() {
+    let ok = r#"{
+        "link_type": "link_only",
+        "blocking_rules": [{ "keys": ["last", { "column": "first", "prefix": 1 }] }],
+        "comparisons": [{ "name": "first", "column": "first", "levels": [
+            { "kind": "exact", "tf_adjustment": true },
+            { "kind": "jaro_winkler", "threshold": 0.9 },
+            { "kind": "date_difference", "max": 1, "unit": "years", "column": "dob" }
+        ] }],
+        "training": { "u_sample_pairs": 5000 }
+    }"#;
+    let s: Settings = serde_json::from_str(ok).unwrap();
+    assert_eq!(s.blocking_rules[0].display_name(), "last & first[..1]");
+    assert_eq!(s.training.u_sample_pairs, 5000);
+    assert_eq!(s.max_block_size, 5000);
+    let back: Settings = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+    assert_eq!(back, s);
+    for bad in [
+        ok.replace("\"link_type\"", "\"linktype\""),
+        ok.replace("\"threshold\": 0.9", "\"threshold\": 0.9, \"thresh\": 1"),
+        ok.replace("\"u_sample_pairs\"", "\"u_samples\""),
+        ok.replace("\"prefix\": 1", "\"prefix\": 1, \"suffix\": 2"),
+    ] {
+        assert!(serde_json::from_str::<Settings>(&bad).is_err(), "accepted {bad}");
+    }
+}
