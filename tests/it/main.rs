@@ -157,6 +157,13 @@ fn the_demo_runs_reconciles_and_is_deterministic() {
     let accounts = summary["accounts"].as_u64().unwrap();
     let contacts = summary["contacts"].as_u64().unwrap();
     assert_eq!(records, accounts + contacts);
+    // Every input row is in the crosswalk or the quarantine.
+    assert_eq!(summary["crosswalk_rows"].as_u64().unwrap(), records);
+    assert_eq!(manifest["reconciliation"]["reconciled"], true);
+    assert!(
+        summary["golden_contacts"].as_u64().unwrap() < contacts,
+        "dedupe merged duplicates"
+    );
     assert!(
         quarantined > 0,
         "the demo data carries deliberately broken rows"
@@ -231,4 +238,42 @@ fn an_unreadable_format_stops_the_run_with_exit_code_4() {
     let runs = out.join("runs");
     let leftovers = std::fs::read_dir(&runs).map(|d| d.count()).unwrap_or(0);
     assert_eq!(leftovers, 0, "no partial run folder");
+}
+
+#[test]
+fn eval_scores_the_demo_against_its_truth() {
+    let dir = tempfile::tempdir().unwrap();
+    run_demo(dir.path(), "e");
+    let run = dir.path().join("runs/e");
+    for kind in ["accounts", "contacts"] {
+        let truth = repo(&format!("fixtures/demo/truth/{kind}_truth.csv"));
+        let o = firmlink(&[
+            "eval",
+            "--run",
+            run.to_str().unwrap(),
+            "--kind",
+            kind,
+            "--truth",
+            truth.to_str().unwrap(),
+            "--json",
+        ]);
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        for key in ["pairwise", "bcubed"] {
+            for m in ["precision", "recall", "f1"] {
+                let x = v[key][m]
+                    .as_f64()
+                    .unwrap_or_else(|| panic!("{key}.{m} missing: {out}"));
+                assert!((0.0..=1.0).contains(&x));
+            }
+        }
+        // Not a target, a tripwire: the demo scored 0.96 when this test was written.
+        assert!(
+            v["pairwise"]["f1"].as_f64().unwrap() > 0.9,
+            "{kind}: {}",
+            v["pairwise"]
+        );
+        assert_eq!(v["thresholds"].as_array().unwrap().len(), 8);
+    }
 }

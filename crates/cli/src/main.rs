@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod eval;
 mod generate;
 
 const EXIT_HELP: &str = "\
@@ -85,6 +86,12 @@ enum Command {
     /// firmographics (JSON Lines) and ERP customers, plus truth files in
     /// DIR/truth/. The same seed gives byte-identical files.
     Generate(generate::Args),
+    /// Score a run's clusters against ground truth: pairwise and B-cubed
+    /// precision, recall and F1, and a table over thresholds.
+    ///
+    /// Example: firmlink eval --run out/demo/latest --kind contacts
+    ///   --truth fixtures/demo/truth/contacts_truth.csv
+    Eval(eval::Args),
 }
 
 fn main() -> ExitCode {
@@ -101,6 +108,7 @@ fn main() -> ExitCode {
         Command::Validate { pipeline } => validate(&pipeline),
         Command::Fields { kind } => fields(kind.as_deref()),
         Command::Generate(args) => generate::main(&args),
+        Command::Eval(args) => eval::main(&args),
     }
 }
 
@@ -150,6 +158,7 @@ fn run(
                 RunError::Invalid(d) => diag_code(d),
                 RunError::Ingest(_) | RunError::Input { .. } => 4,
                 RunError::Output { .. } | RunError::Polars { .. } => 5,
+                RunError::Dedupe(_) => 3,
             };
             match e {
                 RunError::Invalid(d) => eprintln!("{d}"),
@@ -176,8 +185,8 @@ fn print_summary(s: &firmlink_pipeline::RunSummary) {
     println!("run {} → {}", s.run_id, s.run_dir.display());
     println!();
     println!(
-        "{:<24} {:<9} {:>10} {:>10} {:>11}  {}",
-        "source", "kind", "rows read", "records", "quarantined", "reasons"
+        "{:<24} {:<9} {:>10} {:>10} {:>11}  reasons",
+        "source", "kind", "rows read", "records", "quarantined"
     );
     for src in &s.sources {
         let reasons: Vec<String> = src
@@ -197,13 +206,38 @@ fn print_summary(s: &firmlink_pipeline::RunSummary) {
         );
     }
     println!();
+    println!();
+    for d in &s.dedupe {
+        println!(
+            "dedupe {:<8} {:>9} records → {:>9} entities · {} candidate pairs · {} clusters of 2+ · largest {} · vetoed {} · {:.2}s",
+            d.kind,
+            d.records,
+            d.clusters.clusters,
+            d.candidate_pairs,
+            d.clusters.clusters - d.clusters.singletons,
+            d.clusters.largest_cluster,
+            d.pairs_vetoed.tax_id
+                + d.pairs_vetoed.country
+                + d.pairs_vetoed.shared_domain
+                + d.pairs_vetoed.employer,
+            d.timings.prepare
+                + d.timings.blocking
+                + d.timings.training
+                + d.timings.scoring
+                + d.timings.clustering,
+        );
+    }
     println!(
-        "accounts {} · contacts {} · quarantined {} (see quarantine.csv)",
-        s.accounts, s.contacts, s.quarantined
+        "golden accounts {} · golden contacts {} · crosswalk {} rows · quarantined {} (see quarantine.csv) · reconciled: {}",
+        s.golden_accounts,
+        s.golden_contacts,
+        s.crosswalk_rows,
+        s.quarantined,
+        if s.reconciled { "yes" } else { "NO" }
     );
     println!(
-        "time: ingest+normalize {:.2}s · write {:.2}s · total {:.2}s",
-        s.seconds_ingest_normalize, s.seconds_write, s.seconds_total
+        "time: ingest+normalize {:.2}s · dedupe+golden {:.2}s · write {:.2}s · total {:.2}s",
+        s.seconds_ingest_normalize, s.seconds_dedupe, s.seconds_write, s.seconds_total
     );
 }
 

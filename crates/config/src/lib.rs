@@ -290,6 +290,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Pipeline, Diagnostics> {
             .help = Some("source names must be unique; rename one".into());
         }
     }
+    // `[matching.*]` is read by the unify stage (its settings are the
+    // engine's types); `firmlink validate` checks it through the pipeline crate.
+    let _ = root.value("matching");
     root.finish(&mut w);
 
     if w.diags.is_empty() {

@@ -142,6 +142,25 @@ pub(crate) fn rule_key_ids(table: &Table, rule: &CompiledRule) -> Vec<u32> {
     key
 }
 
+/// Whether `rule` holds for records `a` and `b` (every key non-null and
+/// equal, on the leading characters for prefix keys).
+pub(crate) fn rule_holds(table: &Table, rule: &CompiledRule, a: usize, b: usize) -> bool {
+    rule.keys.iter().all(|&(col, prefix)| {
+        let c = &table.columns()[col];
+        let (x, y) = (c.ids[a], c.ids[b]);
+        if x == NULL || y == NULL {
+            return false;
+        }
+        match (prefix, &c.values) {
+            (Some(p), Values::Str(s)) if x != y => {
+                let p = p as usize;
+                s.get(x).chars().take(p).eq(s.get(y).chars().take(p))
+            }
+            _ => x == y,
+        }
+    })
+}
+
 /// Records grouped by key: `members[starts[g]..starts[g + 1]]`, ascending.
 fn groups(key: &[u32]) -> (Vec<u32>, Vec<u32>) {
     let n_keys = key

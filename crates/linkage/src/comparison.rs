@@ -18,7 +18,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::settings::Level;
-use crate::similarity;
+use crate::similarity::{self, TokenList};
 use crate::table::{NULL, StrValues, Table, Value, Values};
 
 /// Most distinct fuzzy measures (measure × column) one comparison may use.
@@ -98,6 +98,8 @@ pub(crate) struct TokenIndex {
     starts: Vec<u32>,
     toks: Vec<u32>,
     strs: Vec<String>,
+    /// Length of each token in characters.
+    chars: Vec<u32>,
 }
 
 impl TokenIndex {
@@ -123,10 +125,11 @@ impl TokenIndex {
         for (r, &t) in order.iter().enumerate() {
             rank[t as usize] = r as u32;
         }
-        let strs = order
+        let strs: Vec<String> = order
             .iter()
             .map(|&t| first[t as usize].to_owned())
             .collect();
+        let chars = strs.iter().map(|t| t.chars().count() as u32).collect();
         let mut starts = Vec::with_capacity(per_value.len() + 1);
         let mut toks = Vec::new();
         starts.push(0);
@@ -138,7 +141,12 @@ impl TokenIndex {
             toks.extend_from_slice(&v);
             starts.push(toks.len() as u32);
         }
-        TokenIndex { starts, toks, strs }
+        TokenIndex {
+            starts,
+            toks,
+            strs,
+            chars,
+        }
     }
 
     #[inline]
@@ -247,11 +255,22 @@ impl CompiledComparison {
                 let v = if s.measure == Measure::Jaccard {
                     similarity::jaccard_sorted(ta.len(), tb.len(), |x, y| ta[x].cmp(&tb[y]))
                 } else {
-                    return similarity::token_set_ratio_sorted(
-                        ta.len(),
-                        tb.len(),
-                        |x| ti.strs[ta[x] as usize].as_str(),
-                        |y| ti.strs[tb[y] as usize].as_str(),
+                    let text_a = |x: usize| ti.strs[ta[x] as usize].as_str();
+                    let text_b = |y: usize| ti.strs[tb[y] as usize].as_str();
+                    let chars_a = |x: usize| ti.chars[ta[x] as usize] as usize;
+                    let chars_b = |y: usize| ti.chars[tb[y] as usize] as usize;
+                    return similarity::token_set_ratio_indexed(
+                        TokenList {
+                            len: ta.len(),
+                            text: &text_a,
+                            chars: &chars_a,
+                        },
+                        TokenList {
+                            len: tb.len(),
+                            text: &text_b,
+                            chars: &chars_b,
+                        },
+                        |x, y| ta[x].cmp(&tb[y]),
                         s.cutoff,
                     )
                     .unwrap_or(worst);

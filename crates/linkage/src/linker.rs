@@ -12,7 +12,7 @@ use crate::error::LinkageError;
 use crate::explain::{ComparisonExplanation, Explanation, TfAdjustment};
 use crate::params::{Params, TfTable};
 use crate::predict::{self, Predictions, Scorer, probability_from_weight, value_frequency};
-use crate::settings::Settings;
+use crate::settings::{LinkType, Settings};
 use crate::table::{NULL, Table};
 use crate::train::{self, TrainingReport};
 
@@ -197,7 +197,7 @@ impl<'t> Linker<'t> {
         params: &Params,
     ) -> Result<Predictions, LinkageError> {
         params.check_against(&self.compiled.comparisons)?;
-        let scorer = Scorer::new(params, &self.compiled.comparisons, self.table);
+        let scorer = Scorer::new(params, &self.compiled.comparisons, self.table, true);
         let names = self
             .compiled
             .comparisons
@@ -270,24 +270,20 @@ impl<'t> Linker<'t> {
         params.check_against(&self.compiled.comparisons)?;
         let (a, b) = (self.check_record(i)?, self.check_record(j)?);
         let (a, b) = (a.min(b), a.max(b));
-        let scorer = Scorer::new(params, &self.compiled.comparisons, self.table);
+        let scorer = Scorer::new(params, &self.compiled.comparisons, self.table, false);
         let cols = self.table.columns();
-        let found_by = if a == b {
-            Vec::new()
-        } else {
-            let keys: Vec<Vec<u32>> = self
-                .compiled
-                .rules
-                .iter()
-                .map(|r| blocking::rule_key_ids(self.table, r))
-                .collect();
+        let allowed = a != b
+            && (self.compiled.link_type != LinkType::LinkOnly
+                || self.table.dataset()[a] != self.table.dataset()[b]);
+        let found_by = if allowed {
             self.compiled
                 .rules
                 .iter()
-                .zip(&keys)
-                .filter(|(_, k)| k[a] != NULL && k[a] == k[b])
-                .map(|(r, _)| r.name.clone())
+                .filter(|r| blocking::rule_holds(self.table, r, a, b))
+                .map(|r| r.name.clone())
                 .collect()
+        } else {
+            Vec::new()
         };
         let mut total = scorer.prior_weight;
         let mut steps = Vec::new();
@@ -306,7 +302,7 @@ impl<'t> Linker<'t> {
             if let Some(tf) = &scorer.tf[c][k] {
                 let id = cols[tf.col].ids[a];
                 if id != NULL {
-                    let adj = tf.adj[id as usize];
+                    let adj = tf.adjustment(params, self.table, id);
                     weight += adj;
                     tf_adjustment = Some(TfAdjustment {
                         column: cols[tf.col].name().to_owned(),

@@ -24,11 +24,31 @@ use crate::comparison::{CompiledComparison, Test};
 use crate::params::Params;
 use crate::table::{NULL, Table};
 
-/// Term-frequency adjustment of one level: bits to add per value id.
+/// Term-frequency adjustment of one level.
 #[derive(Debug, Clone)]
 pub(crate) struct TfLevel {
     pub col: usize,
-    pub adj: Vec<f64>,
+    /// The level's average `u`.
+    u: f64,
+    /// Floor of the value frequency (`tf_min_u`).
+    min_u: f64,
+    /// Lowest adjustment: keeps the level at or above the next level.
+    floor: f64,
+    /// Adjustment per value id (empty when computed on demand).
+    adj: Vec<f64>,
+}
+
+impl TfLevel {
+    /// Bits added when both records hold value `id`.
+    pub(crate) fn adjustment(&self, params: &Params, table: &Table, id: u32) -> f64 {
+        match self.adj.get(id as usize) {
+            Some(&a) => a,
+            None => {
+                let f = value_frequency(params, table, self.col, id).max(self.min_u);
+                (self.u / f).log2().max(self.floor)
+            }
+        }
+    }
 }
 
 /// Precomputed weights of a model on a table.
@@ -54,10 +74,14 @@ pub(crate) fn value_frequency(params: &Params, table: &Table, col: usize, id: u3
 }
 
 impl Scorer {
+    /// Weights and, when `tabulate`, the adjustment of every value of every
+    /// term-frequency level (else they are computed on demand, which suits
+    /// explaining a single pair).
     pub(crate) fn new(
         params: &Params,
         comparisons: &[CompiledComparison],
         table: &Table,
+        tabulate: bool,
     ) -> Scorer {
         let mut weights = Vec::with_capacity(comparisons.len());
         let mut tf = Vec::with_capacity(comparisons.len());
@@ -74,16 +98,20 @@ impl Scorer {
                     continue;
                 };
                 let level = k + 1;
-                let u = cp.levels[k].u;
-                let floor = w[level + 1] - w[level];
-                let distinct = table.columns()[col].distinct();
-                let adj = (0..distinct as u32)
-                    .map(|id| {
-                        let f = value_frequency(params, table, col, id).max(spec.min_u);
-                        (u / f).log2().max(floor)
-                    })
-                    .collect();
-                t[level] = Some(TfLevel { col, adj });
+                let mut tl = TfLevel {
+                    col,
+                    u: cp.levels[k].u,
+                    min_u: spec.min_u,
+                    floor: w[level + 1] - w[level],
+                    adj: Vec::new(),
+                };
+                if tabulate {
+                    let distinct = table.columns()[col].distinct() as u32;
+                    tl.adj = (0..distinct)
+                        .map(|id| tl.adjustment(params, table, id))
+                        .collect();
+                }
+                t[level] = Some(tl);
             }
             weights.push(w);
             tf.push(t);
@@ -191,6 +219,13 @@ impl Predictions {
     pub fn comparison_vector(&self, k: usize) -> &[u8] {
         let c = self.comparison_names.len();
         &self.comparison_vectors[k * c..k * c + c]
+    }
+    /// `(left, right, match_probability)` of every pair: the edges that
+    /// clustering takes.
+    pub fn edges(&self) -> Vec<(u32, u32, f64)> {
+        (0..self.len())
+            .map(|k| (self.left[k], self.right[k], self.match_probability[k]))
+            .collect()
     }
     /// The pairs one by one.
     pub fn iter(&self) -> impl Iterator<Item = ScoredPair<'_>> + '_ {

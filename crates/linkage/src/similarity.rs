@@ -35,7 +35,7 @@ pub fn jaro_winkler(a: &str, b: &str) -> f64 {
 }
 
 /// Jaro-Winkler similarity when it is at least `cutoff`, else `None`
-/// (faster than [`jaro_winkler`] because hopeless pairs stop early).
+/// (faster than [`jaro_winkler()`] because hopeless pairs stop early).
 pub fn jaro_winkler_at_least(a: &str, b: &str, cutoff: f64) -> Option<f64> {
     let Some((a, b)) = ordered(a, b) else {
         return Some(1.0);
@@ -280,6 +280,18 @@ pub fn damerau_levenshtein_at_most(a: &str, b: &str, max: usize) -> Option<usize
     let Some((a, b)) = ordered(a, b) else {
         return Some(0);
     };
+    // Bounds from the fast bit-parallel distances decide most pairs: a
+    // transposition is two Levenshtein edits, so DL ≥ ⌈Lev / 2⌉; DL ≤ OSA,
+    // and a single edit is the same in both, so OSA = 1 ⇔ DL = 1.
+    if let Some(lev) = short_ascii_edit_distance(a.as_bytes(), b.as_bytes(), false) {
+        if lev.div_ceil(2) > max {
+            return None;
+        }
+        let osa = short_ascii_edit_distance(a.as_bytes(), b.as_bytes(), true).unwrap_or(lev);
+        if osa <= 1 || max <= 1 {
+            return (osa <= max).then_some(osa);
+        }
+    }
     let args = damerau_levenshtein::Args::default().score_cutoff(max);
     if a.is_ascii() && b.is_ascii() {
         damerau_levenshtein::distance_with_args(a.bytes(), b.bytes(), &args)
@@ -407,76 +419,144 @@ pub(crate) fn token_set_ratio_sorted<'a>(
     tb: impl Fn(usize) -> &'a str,
     cutoff: f64,
 ) -> Option<f64> {
+    token_set_ratio_indexed(
+        TokenList {
+            len: la,
+            text: &ta,
+            chars: &|x| char_len(ta(x)),
+        },
+        TokenList {
+            len: lb,
+            text: &tb,
+            chars: &|y| char_len(tb(y)),
+        },
+        |x, y| ta(x).cmp(tb(y)),
+        cutoff,
+    )
+}
+
+/// A sorted, distinct token list: its length, each token's text and
+/// length in characters.
+pub(crate) struct TokenList<'f, 'a> {
+    pub len: usize,
+    pub text: &'f dyn Fn(usize) -> &'a str,
+    pub chars: &'f dyn Fn(usize) -> usize,
+}
+
+/// Token-set ratio of two token lists, when at least `cutoff`; `cmp`
+/// orders token `x` of the first against token `y` of the second (the
+/// engine compares interned token ids, which sort like the tokens).
+pub(crate) fn token_set_ratio_indexed(
+    a: TokenList<'_, '_>,
+    b: TokenList<'_, '_>,
+    cmp: impl Fn(usize, usize) -> std::cmp::Ordering,
+    cutoff: f64,
+) -> Option<f64> {
+    let (la, lb) = (a.len, b.len);
+    let (ta, tb) = (a.text, b.text);
     if la == 0 || lb == 0 {
         return (cutoff <= 0.0).then_some(0.0);
     }
-    TOKEN_BUFFERS.with_borrow_mut(|(diff_ab, diff_ba)| {
-        diff_ab.clear();
-        diff_ba.clear();
-        let (mut x, mut y) = (0, 0);
-        let (mut sect_len, mut sect_count) = (0usize, 0usize);
-        let (mut ab_len, mut ba_len) = (0usize, 0usize);
-        let push = |buf: &mut String, len: &mut usize, t: &str| {
-            if !buf.is_empty() {
-                buf.push(' ');
-                *len += 1;
-            }
-            buf.push_str(t);
-            *len += char_len(t);
-        };
-        while x < la || y < lb {
-            let ord = if x == la {
-                std::cmp::Ordering::Greater
-            } else if y == lb {
-                std::cmp::Ordering::Less
-            } else {
-                ta(x).cmp(tb(y))
-            };
-            match ord {
-                std::cmp::Ordering::Less => {
-                    push(diff_ab, &mut ab_len, ta(x));
-                    x += 1;
-                }
-                std::cmp::Ordering::Greater => {
-                    push(diff_ba, &mut ba_len, tb(y));
-                    y += 1;
-                }
-                std::cmp::Ordering::Equal => {
-                    sect_len += char_len(ta(x));
-                    sect_count += 1;
-                    x += 1;
-                    y += 1;
-                }
-            }
-        }
-        if sect_count > 0 && (diff_ab.is_empty() || diff_ba.is_empty()) {
-            return Some(1.0);
-        }
-        if sect_count > 1 {
-            sect_len += sect_count - 1; // the joining spaces
-        }
-        let sep = usize::from(sect_len != 0);
-        let sect_ab_len = sect_len + sep + ab_len;
-        let sect_ba_len = sect_len + sep + ba_len;
-        let total = sect_ab_len + sect_ba_len;
-        let best_sect = if sect_len == 0 {
-            0.0
+    // First pass: lengths only. The shared tokens give two ratios in
+    // closed form; the remainders can only beat them (and the cutoff) when
+    // their Indel distance is small, which their lengths may already rule
+    // out.
+    let (mut x, mut y) = (0, 0);
+    let (mut sect_len, mut sect_count) = (0usize, 0usize);
+    let (mut ab_len, mut ba_len, mut ab_count, mut ba_count) = (0usize, 0usize, 0usize, 0usize);
+    while x < la || y < lb {
+        let ord = if x == la {
+            std::cmp::Ordering::Greater
+        } else if y == lb {
+            std::cmp::Ordering::Less
         } else {
-            let ab = 1.0 - (sep + ab_len) as f64 / (sect_len + sect_ab_len) as f64;
-            let ba = 1.0 - (sep + ba_len) as f64 / (sect_len + sect_ba_len) as f64;
-            ab.max(ba)
+            cmp(x, y)
         };
-        // The remainders only matter when they could beat both the cutoff
-        // and the shared-token ratios; one distance more than that bound is
-        // allowed so that rounding never hides a qualifying pair.
-        let need = cutoff.max(best_sect);
-        let max_dist = ((1.0 - need).max(0.0) * total as f64).floor() as usize + 1;
-        let result = match indel_at_most(diff_ab, diff_ba, max_dist) {
-            Some(d) => (1.0 - d as f64 / total as f64).max(best_sect),
-            None => best_sect,
-        };
-        (result >= cutoff).then_some(result)
-    })
+        match ord {
+            std::cmp::Ordering::Less => {
+                ab_len += (a.chars)(x);
+                ab_count += 1;
+                x += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                ba_len += (b.chars)(y);
+                ba_count += 1;
+                y += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                sect_len += (a.chars)(x);
+                sect_count += 1;
+                x += 1;
+                y += 1;
+            }
+        }
+    }
+    if sect_count > 0 && (ab_count == 0 || ba_count == 0) {
+        return Some(1.0);
+    }
+    // The joining spaces.
+    sect_len += sect_count.saturating_sub(1);
+    ab_len += ab_count.saturating_sub(1);
+    ba_len += ba_count.saturating_sub(1);
+    let sep = usize::from(sect_len != 0);
+    let sect_ab_len = sect_len + sep + ab_len;
+    let sect_ba_len = sect_len + sep + ba_len;
+    let total = sect_ab_len + sect_ba_len;
+    let best_sect = if sect_len == 0 {
+        0.0
+    } else {
+        let ab = 1.0 - (sep + ab_len) as f64 / (sect_len + sect_ab_len) as f64;
+        let ba = 1.0 - (sep + ba_len) as f64 / (sect_len + sect_ba_len) as f64;
+        ab.max(ba)
+    };
+    // One distance more than the bound is allowed so that rounding never
+    // hides a qualifying pair.
+    let need = cutoff.max(best_sect);
+    let max_dist = ((1.0 - need).max(0.0) * total as f64).floor() as usize + 1;
+    let dist = if ab_len.abs_diff(ba_len) > max_dist {
+        None
+    } else {
+        TOKEN_BUFFERS.with_borrow_mut(|(diff_ab, diff_ba)| {
+            diff_ab.clear();
+            diff_ba.clear();
+            let (mut x, mut y) = (0, 0);
+            let push = |buf: &mut String, t: &str| {
+                if !buf.is_empty() {
+                    buf.push(' ');
+                }
+                buf.push_str(t);
+            };
+            while x < la || y < lb {
+                let ord = if x == la {
+                    std::cmp::Ordering::Greater
+                } else if y == lb {
+                    std::cmp::Ordering::Less
+                } else {
+                    cmp(x, y)
+                };
+                match ord {
+                    std::cmp::Ordering::Less => {
+                        push(diff_ab, ta(x));
+                        x += 1;
+                    }
+                    std::cmp::Ordering::Greater => {
+                        push(diff_ba, tb(y));
+                        y += 1;
+                    }
+                    std::cmp::Ordering::Equal => {
+                        x += 1;
+                        y += 1;
+                    }
+                }
+            }
+            indel_at_most(diff_ab, diff_ba, max_dist)
+        })
+    };
+    let result = match dist {
+        Some(d) => (1.0 - d as f64 / total as f64).max(best_sect),
+        None => best_sect,
+    };
+    (result >= cutoff).then_some(result)
 }
 
 #[cfg(test)]
@@ -574,6 +654,8 @@ mod tests {
             prop_assert_eq!(levenshtein_at_most(&a, &b, k), (d <= k).then_some(d));
             let d = osa(&a, &b);
             prop_assert_eq!(osa_at_most(&a, &b, k), (d <= k).then_some(d));
+            let d = strsim::damerau_levenshtein(&a, &b);
+            prop_assert_eq!(damerau_levenshtein_at_most(&a, &b, k), (d <= k).then_some(d));
             let full = token_set_ratio(&a.replace('d', " "), &b.replace('d', " "));
             let (ta, tb) = (a.replace('d', " "), b.replace('d', " "));
             let (x, y) = ordered_pair(&ta, &tb);

@@ -718,7 +718,7 @@ pub(crate) fn train(
     };
     // Histogram of the pairs' evidence (match weight without the prior),
     // in 0.01-bit bins: the prior is solved on it.
-    let scorer = Scorer::new(&params, comps, table);
+    let scorer = Scorer::new(&params, comps, table, true);
     const LO: f64 = -200.0;
     const WIDTH: f64 = 0.01;
     const BINS: usize = 40_000;
@@ -755,8 +755,13 @@ pub(crate) fn train(
             expected_matches: expected_matches(&hist, LO, WIDTH, p),
         },
         None => {
-            let (lambda, expected) =
-                solve_prior(&hist, LO, WIDTH, total.max(1.0), candidates.pairs.len() as f64);
+            let (lambda, expected) = solve_prior(
+                &hist,
+                LO,
+                WIDTH,
+                total.max(1.0),
+                candidates.pairs.len() as f64,
+            );
             PriorReport {
                 probability: lambda,
                 pinned: false,

@@ -212,6 +212,12 @@ fn boolean(v: Option<&str>) -> Option<bool> {
     }
 }
 
+/// A phone written with its country code ("+49 …", "0049 …").
+fn explicit_international(original: &str) -> bool {
+    let t = original.trim_start();
+    t.starts_with('+') || t.starts_with("00")
+}
+
 /// Tax ids compare on upper-case letters and digits only ("DE 123.456.789" = "DE123456789").
 pub fn tax_id_key(s: &str) -> Option<String> {
     let k: String = s
@@ -427,16 +433,17 @@ fn accounts(records: &[RawRecord], ctx: &Context) -> Table {
             "region",
             f(s_region).map(text::collapse_ws).as_deref(),
         );
-        b.s(c.next(), "country", alpha2);
-        b.s(
-            c.next(),
-            "sales_region",
-            ctry.map(|c| c.region.as_str()).or_else(|| {
-                alpha2
-                    .and_then(country::by_alpha2)
-                    .map(|c| c.region.as_str())
-            }),
-        );
+        // The source's default country parses phones but is not written as
+        // the record's country: a guess would look like a conflict later.
+        // An explicit international phone prefix does say where a record is.
+        let stated = ctry.or_else(|| {
+            ph.as_ref()
+                .filter(|p| explicit_international(&p.original))
+                .and_then(|p| p.country.as_deref())
+                .and_then(country::by_alpha2)
+        });
+        b.s(c.next(), "country", stated.map(|c| c.alpha2));
+        b.s(c.next(), "sales_region", stated.map(|c| c.region.as_str()));
         b.s(c.next(), "country_original", f(s_country));
 
         let ind = f(s_naics)
@@ -712,16 +719,17 @@ fn contacts(records: &[RawRecord], ctx: &Context) -> Table {
         );
         b.s(c.next(), "account_ref", f(s_acc));
 
-        b.s(c.next(), "country", alpha2);
-        b.s(
-            c.next(),
-            "sales_region",
-            ctry.map(|c| c.region.as_str()).or_else(|| {
-                alpha2
-                    .and_then(country::by_alpha2)
-                    .map(|c| c.region.as_str())
-            }),
-        );
+        // The source's default country parses phones but is not written as
+        // the record's country: a guess would look like a conflict later.
+        // An explicit international phone prefix does say where a record is.
+        let stated = ctry.or_else(|| {
+            ph.as_ref()
+                .filter(|p| explicit_international(&p.original))
+                .and_then(|p| p.country.as_deref())
+                .and_then(country::by_alpha2)
+        });
+        b.s(c.next(), "country", stated.map(|c| c.alpha2));
+        b.s(c.next(), "sales_region", stated.map(|c| c.region.as_str()));
         b.s(c.next(), "country_original", f(s_country));
 
         for name in engagement {
@@ -827,7 +835,11 @@ mod tests {
         assert_eq!(t.rows(), 2);
         assert_eq!(t.str("email").unwrap().get(0), Some("jane.doe@acme.com"));
         assert_eq!(t.str("last_name").unwrap().get(0), Some("Doe"));
-        assert_eq!(t.str("country").unwrap().get(0), Some("US"));
+        assert_eq!(
+            t.str("country").unwrap().get(0),
+            None,
+            "the default country is not written"
+        );
         assert_eq!(t.str("x_tier").unwrap().get(1), Some("gold"));
         let mut names = contact_columns();
         names.push("x_tier".into());

@@ -17,6 +17,7 @@
 
 mod output;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::sync_channel;
 use std::time::Instant;
@@ -47,6 +48,8 @@ pub enum RunError {
     Polars { path: PathBuf, message: String },
     #[error("cannot read {path}: {message}")]
     Input { path: PathBuf, message: String },
+    #[error("{0}")]
+    Dedupe(String),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -80,10 +83,19 @@ pub struct RunSummary {
     pub run_id: String,
     pub run_dir: PathBuf,
     pub sources: Vec<SourceSummary>,
+    /// Account and contact records (rows that passed ingest).
     pub accounts: usize,
     pub contacts: usize,
+    /// Golden records after dedupe.
+    pub golden_accounts: usize,
+    pub golden_contacts: usize,
+    pub crosswalk_rows: usize,
+    /// Rows read = crosswalk rows + quarantined rows.
+    pub reconciled: bool,
     pub quarantined: usize,
+    pub dedupe: Vec<firmlink_unify::DedupeReport>,
     pub seconds_ingest_normalize: f64,
+    pub seconds_dedupe: f64,
     pub seconds_write: f64,
     pub seconds_total: f64,
 }
@@ -94,6 +106,20 @@ const CHUNK_ROWS: usize = 32_768;
 /// Check everything `firmlink validate` checks, including files and headers.
 pub fn check(p: &Pipeline) -> Result<(), Diagnostics> {
     let mut d = Diagnostics::default();
+    if let Err(problems) = matching(p) {
+        for m in problems {
+            d.push(
+                firmlink_config::Diagnostic::at(
+                    firmlink_config::Phase::Schema,
+                    &p.path,
+                    &p.text,
+                    m.span,
+                    m.message,
+                )
+                .with_help("the README's pipeline reference lists the [matching.<kind>] keys"),
+            );
+        }
+    }
     for s in &p.sources {
         for diag in firmlink_ingest::check(p, s) {
             d.push(diag);
@@ -101,6 +127,14 @@ pub fn check(p: &Pipeline) -> Result<(), Diagnostics> {
     }
     d.sort();
     if d.is_empty() { Ok(()) } else { Err(d) }
+}
+
+/// The matching settings of both kinds ([accounts, contacts]).
+pub fn matching(
+    p: &Pipeline,
+) -> Result<[firmlink_unify::Matching; 2], Vec<firmlink_unify::MatchingProblem>> {
+    let base = p.path.parent().unwrap_or(Path::new("."));
+    firmlink_unify::from_pipeline(&p.text, base)
 }
 
 fn context(p: &Pipeline, kind: Kind) -> Context {
@@ -306,25 +340,119 @@ fn run_into(
     }
     let seconds_ingest_normalize = t_ingest.elapsed().as_secs_f64();
 
-    let t_write = Instant::now();
-    let spinner = multi.add(ProgressBar::new_spinner());
-    spinner.set_message("writing tables");
-    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let matchings = matching(p).map_err(|m| {
+        let mut d = Diagnostics::default();
+        for m in m {
+            d.push(firmlink_config::Diagnostic::at(
+                firmlink_config::Phase::Schema,
+                &p.path,
+                &p.text,
+                m.span,
+                m.message,
+            ));
+        }
+        RunError::Invalid(d)
+    })?;
+    let priority: HashMap<String, i64> = p
+        .sources
+        .iter()
+        .map(|s| (s.name.clone(), s.priority))
+        .collect();
     let csv_too = opts.write_csv || p.write_csv;
+    for sub in ["normalized", "pairs", "params"] {
+        std::fs::create_dir_all(dir.join(sub)).map_err(|e| RunError::Output {
+            path: dir.join(sub),
+            source: e,
+        })?;
+    }
     let mut rows = [0usize; 2];
+    let mut golden_rows = [0usize; 2];
+    let mut dedupe_reports = Vec::new();
+    let mut crosswalk: Option<Table> = None;
+    let mut seconds_dedupe = 0.0;
+    let mut seconds_write = 0.0;
     for (ki, kind) in [Kind::Accounts, Kind::Contacts].into_iter().enumerate() {
+        let k = kind.as_str();
         let table = tables[ki]
             .take()
             .unwrap_or_else(|| records::empty(kind, &ctxs[ki]));
         rows[ki] = table.rows();
-        write_parquet(&table, &dir.join(format!("{}.parquet", kind.as_str())))?;
+
+        let t_dedupe = Instant::now();
+        let spinner = multi.add(ProgressBar::new_spinner());
+        spinner.set_message(format!(
+            "matching {k}: blocking, training, scoring, clustering"
+        ));
+        spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+        let m = &matchings[ki];
+        let d =
+            firmlink_unify::dedupe(kind, &table, m).map_err(|e| RunError::Dedupe(e.to_string()))?;
+        let golden = firmlink_unify::build(
+            &firmlink_unify::GoldenInput {
+                table: &table,
+                labels: &d.labels,
+                priority: &priority,
+                record_date_columns: &["verified_at", "updated_at", "last_activity", "created_at"],
+                id_prefix: if kind == Kind::Accounts { "acc" } else { "con" },
+            },
+            &m.survivorship,
+        );
+        spinner.finish_and_clear();
+        seconds_dedupe += t_dedupe.elapsed().as_secs_f64();
+        golden_rows[ki] = golden.records.rows();
+
+        let t_write = Instant::now();
+        write_parquet(&table, &dir.join(format!("normalized/{k}.parquet")))?;
+        write_parquet(&golden.records, &dir.join(format!("{k}.parquet")))?;
+        write_parquet(
+            &pairs_table(&table, &d.pairs, &golden.ids, &d.labels),
+            &dir.join(format!("pairs/{k}.parquet")),
+        )?;
         if csv_too {
-            write_csv(&table, &dir.join(format!("{}.csv", kind.as_str())))?;
+            write_csv(&table, &dir.join(format!("normalized/{k}.csv")))?;
+            write_csv(&golden.records, &dir.join(format!("{k}.csv")))?;
+        }
+        if let Some(params) = &d.params {
+            let json = params
+                .to_json()
+                .map_err(|e| RunError::Dedupe(e.to_string()))?;
+            let path = dir.join(format!("params/{k}.json"));
+            std::fs::write(&path, json).map_err(|e| RunError::Output { path, source: e })?;
+        }
+        let mut cw = Table::new(golden.crosswalk.rows());
+        cw.push(
+            "kind",
+            firmlink_model::Column::from_strs(std::iter::repeat_n(
+                Some(k),
+                golden.crosswalk.rows(),
+            )),
+        );
+        for (name, col) in golden.crosswalk.columns() {
+            cw.push(name, col.clone());
+        }
+        match &mut crosswalk {
+            Some(c) => c.append(&cw),
+            None => crosswalk = Some(cw),
+        }
+        seconds_write += t_write.elapsed().as_secs_f64();
+        if let Some(r) = d.report {
+            dedupe_reports.push(r);
         }
     }
+    let t_write = Instant::now();
+    let crosswalk = crosswalk.expect("two kinds");
+    write_parquet(&crosswalk, &dir.join("crosswalk.parquet"))?;
+    if csv_too {
+        write_csv(&crosswalk, &dir.join("crosswalk.csv"))?;
+    }
     output::write_quarantine(&quarantine, &dir.join("quarantine.csv"))?;
-    spinner.finish_and_clear();
-    let seconds_write = t_write.elapsed().as_secs_f64();
+    std::fs::write(dir.join("pipeline.toml"), &p.text).map_err(|e| RunError::Output {
+        path: dir.join("pipeline.toml"),
+        source: e,
+    })?;
+    seconds_write += t_write.elapsed().as_secs_f64();
+    let rows_read: u64 = sources.iter().map(|s| s.stats.rows_read).sum();
+    let reconciled = rows_read == crosswalk.rows() as u64 + quarantine.len() as u64;
 
     let summary = RunSummary {
         run_id: run_id.to_string(),
@@ -332,8 +460,14 @@ fn run_into(
         sources,
         accounts: rows[0],
         contacts: rows[1],
+        golden_accounts: golden_rows[0],
+        golden_contacts: golden_rows[1],
+        crosswalk_rows: crosswalk.rows(),
+        reconciled,
         quarantined: quarantine.len(),
+        dedupe: dedupe_reports,
         seconds_ingest_normalize,
+        seconds_dedupe,
         seconds_write,
         seconds_total: started.elapsed().as_secs_f64(),
     };
@@ -349,17 +483,84 @@ fn run_into(
         },
         "inputs": summary.sources,
         "outputs": {
-            "accounts": {"file": "accounts.parquet", "rows": summary.accounts},
-            "contacts": {"file": "contacts.parquet", "rows": summary.contacts},
+            "accounts": {"file": "accounts.parquet", "rows": summary.golden_accounts, "records": summary.accounts},
+            "contacts": {"file": "contacts.parquet", "rows": summary.golden_contacts, "records": summary.contacts},
+            "crosswalk": {"file": "crosswalk.parquet", "rows": summary.crosswalk_rows},
             "quarantine": {"file": "quarantine.csv", "rows": summary.quarantined},
         },
+        "reconciliation": {
+            "rows_read": rows_read,
+            "crosswalk": summary.crosswalk_rows,
+            "quarantined": summary.quarantined,
+            "reconciled": reconciled,
+        },
+        "dedupe": summary.dedupe,
         "stages": [
             {"name": "ingest+normalize", "seconds": seconds_ingest_normalize},
+            {"name": "dedupe+golden", "seconds": seconds_dedupe},
             {"name": "write", "seconds": seconds_write},
         ],
     });
     output::write_json(&manifest, &dir.join("manifest.json"))?;
     Ok(summary)
+}
+
+/// Scored pairs with the records' ids, for review, `explain` and `eval`.
+fn pairs_table(t: &Table, pairs: &[firmlink_unify::Pair], ids: &[String], labels: &[u32]) -> Table {
+    use firmlink_model::Column;
+    let source = t.str("source").expect("source");
+    let sid = t.str("source_id").expect("source_id");
+    let mut out = Table::new(pairs.len());
+    out.push(
+        "left",
+        Column::I64(pairs.iter().map(|p| Some(p.left as i64)).collect()),
+    );
+    out.push(
+        "right",
+        Column::I64(pairs.iter().map(|p| Some(p.right as i64)).collect()),
+    );
+    out.push(
+        "left_source",
+        Column::from_strs(pairs.iter().map(|p| source.get(p.left as usize))),
+    );
+    out.push(
+        "left_source_id",
+        Column::from_strs(pairs.iter().map(|p| sid.get(p.left as usize))),
+    );
+    out.push(
+        "right_source",
+        Column::from_strs(pairs.iter().map(|p| source.get(p.right as usize))),
+    );
+    out.push(
+        "right_source_id",
+        Column::from_strs(pairs.iter().map(|p| sid.get(p.right as usize))),
+    );
+    out.push(
+        "match_weight",
+        Column::F64(pairs.iter().map(|p| Some(p.match_weight)).collect()),
+    );
+    out.push(
+        "match_probability",
+        Column::F64(pairs.iter().map(|p| Some(p.match_probability)).collect()),
+    );
+    out.push(
+        "same_cluster",
+        Column::Bool(
+            pairs
+                .iter()
+                .map(|p| Some(labels[p.left as usize] == labels[p.right as usize]))
+                .collect(),
+        ),
+    );
+    out.push(
+        "left_unified_id",
+        Column::from_strs(
+            pairs
+                .iter()
+                .map(|p| Some(ids[labels[p.left as usize] as usize].as_str())),
+        ),
+    );
+    out
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -21,13 +21,22 @@ fn settings(link_type: LinkType, rules: Vec<BlockingRule>) -> Settings {
 fn table(values: &[[Option<String>; 3]], dataset: Vec<u16>) -> Table {
     let mut t = Table::new(dataset);
     for (c, name) in COLUMNS.iter().enumerate() {
-        t.add_column(Column::strings(*name, values.iter().map(|r| r[c].as_deref())))
-            .unwrap();
+        t.add_column(Column::strings(
+            *name,
+            values.iter().map(|r| r[c].as_deref()),
+        ))
+        .unwrap();
     }
     t
 }
 
-fn key_holds(values: &[[Option<String>; 3]], i: usize, j: usize, col: usize, prefix: Option<u32>) -> bool {
+fn key_holds(
+    values: &[[Option<String>; 3]],
+    i: usize,
+    j: usize,
+    col: usize,
+    prefix: Option<u32>,
+) -> bool {
     match (&values[i][col], &values[j][col]) {
         (Some(x), Some(y)) => match prefix {
             None => x == y,
@@ -125,7 +134,11 @@ fn link_only_never_pairs_records_of_one_dataset() {
         .collect();
     let dataset = (0..30).map(|r| (r % 4) as u16).collect::<Vec<_>>();
     let t = table(&values, dataset.clone());
-    let linker = Linker::new(&t, settings(LinkType::LinkOnly, vec![BlockingRule::on(["a"])])).unwrap();
+    let linker = Linker::new(
+        &t,
+        settings(LinkType::LinkOnly, vec![BlockingRule::on(["a"])]),
+    )
+    .unwrap();
     let cands = linker.block().unwrap();
     assert!(!cands.is_empty());
     for &(i, j) in cands.pairs() {
@@ -154,7 +167,10 @@ fn oversized_blocks_are_skipped_and_reported() {
         .collect();
     values.extend((0..3).map(|_| [Some("acme.com".to_owned()), None, None]));
     let t = table(&values, vec![0; values.len()]);
-    let mut s = settings(LinkType::DedupeOnly, vec![BlockingRule::on(["a"]).named("domain")]);
+    let mut s = settings(
+        LinkType::DedupeOnly,
+        vec![BlockingRule::on(["a"]).named("domain")],
+    );
     s.max_block_size = 10;
     let linker = Linker::new(&t, s).unwrap();
     let cands = linker.block().unwrap();
@@ -177,13 +193,25 @@ fn too_many_pairs_is_an_error_naming_the_rule() {
     let t = table(&values, vec![0; 20]);
     let mut s = settings(
         LinkType::DedupeOnly,
-        vec![BlockingRule::on(["a", "b"]), BlockingRule::on(["a"]).named("wide")],
+        vec![
+            BlockingRule::on(["a", "b"]),
+            BlockingRule::on(["a"]).named("wide"),
+        ],
     );
     s.max_candidate_pairs = 100;
     let linker = Linker::new(&t, s).unwrap();
     match linker.block() {
-        Err(LinkageError::TooManyPairs { rule, name, pairs, so_far, limit }) => {
-            assert_eq!((rule, name.as_str(), pairs, so_far, limit), (1, "wide", 190, 90, 100));
+        Err(LinkageError::TooManyPairs {
+            rule,
+            name,
+            pairs,
+            so_far,
+            limit,
+        }) => {
+            assert_eq!(
+                (rule, name.as_str(), pairs, so_far, limit),
+                (1, "wide", 190, 90, 100)
+            );
         }
         other => panic!("expected TooManyPairs, got {other:?}"),
     }
@@ -199,7 +227,16 @@ fn prefix_keys_compare_leading_characters() {
     let t = table(&values, vec![0; names.len()]);
     let linker = Linker::new(
         &t,
-        settings(LinkType::DedupeOnly, vec![BlockingRule { name: None, keys: vec![] }.and_prefix("a", 3)]),
+        settings(
+            LinkType::DedupeOnly,
+            vec![
+                BlockingRule {
+                    name: None,
+                    keys: vec![],
+                }
+                .and_prefix("a", 3),
+            ],
+        ),
     )
     .unwrap();
     let got: HashSet<(u32, u32)> = linker.block().unwrap().pairs().iter().copied().collect();

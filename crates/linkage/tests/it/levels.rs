@@ -34,13 +34,27 @@ fn string_levels_table() {
         (Level::jaccard(0.7), "acme widgets ltd", "acme ltd", false),
         (Level::jaccard(1.0), "acme ltd", "ltd acme", true),
         (Level::token_set(1.0), "acme widgets ltd", "ltd acme", true),
-        (Level::token_set(0.9), "blue acme inc", "acme red inc", false),
-        (Level::token_set(0.79), "blue acme inc", "acme red inc", true),
+        (
+            Level::token_set(0.9),
+            "blue acme inc",
+            "acme red inc",
+            false,
+        ),
+        (
+            Level::token_set(0.79),
+            "blue acme inc",
+            "acme red inc",
+            true,
+        ),
         (Level::token_set(0.5), "acme", "globex", false),
         (Level::jaro_winkler(0.5), "müller", "muller", true),
     ];
     for (level, a, b, want) in cases {
-        assert_eq!(level_matches(&level, Str(a), Str(b)), want, "{level:?} on {a:?} vs {b:?}");
+        assert_eq!(
+            level_matches(&level, Str(a), Str(b)),
+            want,
+            "{level:?} on {a:?} vs {b:?}"
+        );
     }
 }
 
@@ -49,21 +63,80 @@ fn number_and_date_levels_table() {
     let cases: Vec<(Level, Value<'static>, Value<'static>, bool)> = vec![
         (Level::exact(), Num(10.0), Num(10.0), true),
         (Level::exact(), Num(0.0), Num(-0.0), true),
-        (Level::absolute_difference(5.0), Num(100.0), Num(105.0), true),
-        (Level::absolute_difference(5.0), Num(100.0), Num(105.5), false),
-        (Level::relative_difference(0.1), Num(100.0), Num(110.0), true),
-        (Level::relative_difference(0.1), Num(100.0), Num(112.0), false),
-        (Level::relative_difference(0.1), Num(-100.0), Num(100.0), false),
-        (Level::date_difference(3.0, DateUnit::Days), Date(100), Date(103), true),
-        (Level::date_difference(3.0, DateUnit::Days), Date(100), Date(104), false),
-        (Level::date_difference(1.0, DateUnit::Months), Date(0), Date(30), true),
-        (Level::date_difference(1.0, DateUnit::Months), Date(0), Date(31), false),
-        (Level::date_difference(1.0, DateUnit::Years), Date(0), Date(365), true),
-        (Level::date_difference(1.0, DateUnit::Years), Date(0), Date(366), false),
+        (
+            Level::absolute_difference(5.0),
+            Num(100.0),
+            Num(105.0),
+            true,
+        ),
+        (
+            Level::absolute_difference(5.0),
+            Num(100.0),
+            Num(105.5),
+            false,
+        ),
+        (
+            Level::relative_difference(0.1),
+            Num(100.0),
+            Num(110.0),
+            true,
+        ),
+        (
+            Level::relative_difference(0.1),
+            Num(100.0),
+            Num(112.0),
+            false,
+        ),
+        (
+            Level::relative_difference(0.1),
+            Num(-100.0),
+            Num(100.0),
+            false,
+        ),
+        (
+            Level::date_difference(3.0, DateUnit::Days),
+            Date(100),
+            Date(103),
+            true,
+        ),
+        (
+            Level::date_difference(3.0, DateUnit::Days),
+            Date(100),
+            Date(104),
+            false,
+        ),
+        (
+            Level::date_difference(1.0, DateUnit::Months),
+            Date(0),
+            Date(30),
+            true,
+        ),
+        (
+            Level::date_difference(1.0, DateUnit::Months),
+            Date(0),
+            Date(31),
+            false,
+        ),
+        (
+            Level::date_difference(1.0, DateUnit::Years),
+            Date(0),
+            Date(365),
+            true,
+        ),
+        (
+            Level::date_difference(1.0, DateUnit::Years),
+            Date(0),
+            Date(366),
+            false,
+        ),
         (Level::exact(), Date(7), Date(7), true),
     ];
     for (level, a, b, want) in cases {
-        assert_eq!(level_matches(&level, a, b), want, "{level:?} on {a:?} vs {b:?}");
+        assert_eq!(
+            level_matches(&level, a, b),
+            want,
+            "{level:?} on {a:?} vs {b:?}"
+        );
     }
 }
 
@@ -78,12 +151,25 @@ fn null_and_wrong_kinds_never_match() {
         Level::date_difference(1e6, DateUnit::Days),
     ];
     for level in &levels {
-        for (a, b) in [(Null, Null), (Str("x"), Null), (Null, Num(1.0)), (Null, Date(1))] {
+        for (a, b) in [
+            (Null, Null),
+            (Str("x"), Null),
+            (Null, Num(1.0)),
+            (Null, Date(1)),
+        ] {
             assert!(!level_matches(level, a, b), "{level:?} on {a:?} vs {b:?}");
         }
     }
-    assert!(!level_matches(&Level::jaro_winkler(0.1), Num(1.0), Num(1.0)));
-    assert!(!level_matches(&Level::absolute_difference(1.0), Str("1"), Str("1")));
+    assert!(!level_matches(
+        &Level::jaro_winkler(0.1),
+        Num(1.0),
+        Num(1.0)
+    ));
+    assert!(!level_matches(
+        &Level::absolute_difference(1.0),
+        Str("1"),
+        Str("1")
+    ));
     assert!(!level_matches(&Level::exact(), Str("1"), Num(1.0)));
 }
 
@@ -91,8 +177,22 @@ fn null_and_wrong_kinds_never_match() {
 /// order (first match wins), else last; a level may read another column.
 #[test]
 fn comparison_vector_levels_in_order() {
-    let names = [Some("jon"), Some("john"), Some("jonathan"), None, Some("zed"), Some("jonny")];
-    let keys = [Some("J500"), Some("J500"), Some("J535"), Some("J500"), Some("Z300"), Some("J500")];
+    let names = [
+        Some("jon"),
+        Some("john"),
+        Some("jonathan"),
+        None,
+        Some("zed"),
+        Some("jonny"),
+    ];
+    let keys = [
+        Some("J500"),
+        Some("J500"),
+        Some("J535"),
+        Some("J500"),
+        Some("Z300"),
+        Some("J500"),
+    ];
     let mut t = Table::single_dataset(names.len());
     t.add_column(Column::strings("name", names)).unwrap();
     t.add_column(Column::strings("sound", keys)).unwrap();
@@ -103,13 +203,24 @@ fn comparison_vector_levels_in_order() {
         .level(Level::jaro_winkler(0.7));
     let linker = Linker::new(
         &t,
-        Settings::new(LinkType::DedupeOnly, vec![BlockingRule::on(["sound"])], vec![cmp]),
+        Settings::new(
+            LinkType::DedupeOnly,
+            vec![BlockingRule::on(["sound"])],
+            vec![cmp],
+        ),
     )
     .unwrap();
     let labels = &linker.comparisons()[0].levels;
     assert_eq!(
         labels,
-        &["null", "exact", "levenshtein <= 1", "same sound", "jaro_winkler >= 0.7", "else"]
+        &[
+            "null",
+            "exact",
+            "levenshtein <= 1",
+            "same sound",
+            "jaro_winkler >= 0.7",
+            "else"
+        ]
     );
     for (i, j, want) in [
         (0, 0, 1), // exact
@@ -122,7 +233,11 @@ fn comparison_vector_levels_in_order() {
     ] {
         let v = linker.comparison_vector(i, j).unwrap();
         assert_eq!(v, vec![want], "records {i} and {j}");
-        assert_eq!(linker.comparison_vector(j, i).unwrap(), v, "symmetric for {i}, {j}");
+        assert_eq!(
+            linker.comparison_vector(j, i).unwrap(),
+            v,
+            "symmetric for {i}, {j}"
+        );
     }
 }
 

@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# firmlink against Splink on the same generated contact set.
+#
+# Installs Splink in a virtual environment, generates a synthetic data set with
+# `firmlink generate`, deduplicates its contact rows with Splink (DuckDB) and
+# with `firmlink run`, scores both against the truth file, and prints F1,
+# precision, recall, wall time and peak memory side by side. Wall time and peak
+# resident memory of each tool's process are measured with /usr/bin/time -v.
+#
+# Usage: benches/splink/run.sh [options]
+#   --small                  quick check: 3,000 accounts (~71k contact rows)
+#   --accounts N             true companies (default 42000: ~1M contact rows)
+#   --contacts-per-account F mean people per company (default 14.5)
+#   --seed S                 generator seed (default 42)
+#   --email MODEL            Splink email comparison: exact (default), exact_lev1, splink
+#   --splink-only | --firmlink-only
+# Environment:
+#   BENCH_DIR   work folder: venv, data, outputs, logs (default /tmp/firmlink-splink)
+#   FIRMLINK    firmlink binary to use; unset: `cargo build` and use target/debug/firmlink
+#               (the dev profile is optimised, opt-level 2: see Cargo.toml)
+#   PYTHON      interpreter for the venv (default python3, needs >= 3.10)
+set -euo pipefail
+
+SPLINK_VERSION=5.0.0
+DUCKDB_VERSION=2.0.0
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+bench_dir=${BENCH_DIR:-/tmp/firmlink-splink}
+python=${PYTHON:-python3}
+
+accounts=42000
+per_account=14.5
+seed=42
+email_model=exact
+run_splink=1
+run_firmlink=1
+while (($#)); do
+    case $1 in
+        --small) accounts=3000 ;;
+        --accounts) accounts=$2; shift ;;
+        --contacts-per-account) per_account=$2; shift ;;
+        --seed) seed=$2; shift ;;
+        --email) email_model=$2; shift ;;
+        --splink-only) run_firmlink=0 ;;
+        --firmlink-only) run_splink=0 ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+die() { echo "run.sh: $*" >&2; exit 1; }
+log() { echo "== $*" >&2; }
+
+[[ -x /usr/bin/time ]] || die "/usr/bin/time is missing (Debian: apt-get install time)"
+mkdir -p "$bench_dir"
+bench_dir=$(cd "$bench_dir" && pwd)
+tag="a${accounts}-c${per_account}-s${seed}"
+data="$bench_dir/data-$tag"
+logs="$bench_dir/logs-$tag"
+mkdir -p "$logs"
+
+# --- firmlink binary --------------------------------------------------------
+if [[ -z ${FIRMLINK:-} ]]; then
+    log "building firmlink (cargo build --bin firmlink)"
+    (cd "$root" && cargo build --quiet --bin firmlink)
+    FIRMLINK="$root/target/debug/firmlink"
+fi
+[[ -x $FIRMLINK ]] || die "no firmlink binary at $FIRMLINK"
+
+# --- Splink in a venv -------------------------------------------------------
+venv="$bench_dir/venv"
+if ((run_splink)); then
+    if ! "$venv/bin/python" -c "import splink, duckdb, sys; sys.exit(not (splink.__version__ == '$SPLINK_VERSION' and duckdb.__version__ == '$DUCKDB_VERSION'))" 2>/dev/null; then
+        log "installing splink==$SPLINK_VERSION duckdb==$DUCKDB_VERSION into $venv"
+        "$python" -m venv "$venv"
+        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+            "splink==$SPLINK_VERSION" "duckdb==$DUCKDB_VERSION"
+    fi
+fi
+
+# --- data -------------------------------------------------------------------
+if [[ ! -f $data/truth/contacts_truth.csv ]]; then
+    log "generating data: --accounts $accounts --contacts-per-account $per_account --seed $seed"
+    "$FIRMLINK" generate --accounts "$accounts" --contacts-per-account "$per_account" \
+        --seed "$seed" --output "$data" > "$logs/generate.json"
+fi
+contact_rows=$(( $(wc -l < "$data/crm_contacts.csv") + $(wc -l < "$data/marketing_leads.csv") - 2 ))
+log "data: $data ($contact_rows contact lines)"
+
+# Seconds and peak RSS (MB) from a /usr/bin/time -v report.
+time_field() { # file -> "seconds mb"
+    awk -F': ' '
+        /Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i] }
+        /Maximum resident set size/ { kb = $2 }
+        END { printf "%.2f %.0f\n", s, kb / 1024 }' "$1"
+}
+
+# --- Splink -----------------------------------------------------------------
+if ((run_splink)); then
+    log "Splink: counting candidate pairs (untimed)"
+    "$venv/bin/python" "$here/splink_contacts.py" --data "$data" --email "$email_model" --count-pairs \
+        > "$logs/splink-pairs.json" 2> "$logs/splink-pairs.log"
+    log "Splink: train, predict, cluster (timed; log in $logs/splink.log)"
+    /usr/bin/time -v -o "$logs/splink.time" \
+        "$venv/bin/python" "$here/splink_contacts.py" --data "$data" --email "$email_model" --verbose \
+        > "$logs/splink.json" 2> "$logs/splink.log" \
+        || die "Splink failed: see $logs/splink.log"
+fi
+
+# --- firmlink ---------------------------------------------------------------
+if ((run_firmlink)); then
+    pipeline="$bench_dir/pipeline-$tag.toml"
+    out="$bench_dir/out-$tag"
+    # demo.toml names its files ../fixtures/demo/<file>; point them at the data.
+    sed -e "s#\.\./fixtures/demo/#$data/#g" -e "s#^output = .*#output = \"$out\"#" \
+        "$root/pipelines/demo.toml" > "$pipeline"
+    if grep -qE '^path = "\.\.' "$pipeline"; then
+        die "pipelines/demo.toml has a path this script does not rewrite: see $pipeline"
+    fi
+    log "firmlink: run (timed; log in $logs/firmlink-run.log)"
+    /usr/bin/time -v -o "$logs/firmlink.time" \
+        "$FIRMLINK" run "$pipeline" --output "$out" --quiet --json \
+        > "$logs/firmlink-run.json" 2> "$logs/firmlink-run.log" \
+        || die "firmlink run failed: see $logs/firmlink-run.log"
+    rm -f "$logs/firmlink-eval.json"
+    if "$FIRMLINK" --help | grep -qE '^ +eval '; then
+        log "firmlink: eval"
+        "$FIRMLINK" eval --run "$out/latest" --kind contacts \
+            --truth "$data/truth/contacts_truth.csv" --json \
+            > "$logs/firmlink-eval.json" 2> "$logs/firmlink-eval.log" \
+            || die "firmlink eval failed: see $logs/firmlink-eval.log"
+    else
+        log "firmlink: this binary has no eval command; F1 not available"
+    fi
+fi
+
+# --- the table ----------------------------------------------------------------
+splink_time=""; firmlink_time=""
+[[ -f $logs/splink.time ]] && ((run_splink)) && splink_time=$(time_field "$logs/splink.time")
+[[ -f $logs/firmlink.time ]] && ((run_firmlink)) && firmlink_time=$(time_field "$logs/firmlink.time")
+
+"$python" - "$logs" "$splink_time" "$firmlink_time" "$contact_rows" "$tag" <<'EOF'
+import json, os, sys
+logs, splink_time, firmlink_time, rows, tag = sys.argv[1:6]
+
+def load(name):
+    path = os.path.join(logs, name)
+    if not os.path.exists(path):
+        return None
+    with open(path) as fh:
+        text = fh.read().strip()
+    return json.loads(text.splitlines()[-1] if name.startswith("splink") else text)
+
+table = []
+if splink_time:
+    s = load("splink.json")
+    pairs = load("splink-pairs.json") or {}
+    secs, mb = splink_time.split()
+    table.append(("splink " + s["splink_version"], pairs.get("candidate_pairs"), s["f1"], s["precision"], s["recall"], float(secs), int(mb)))
+if firmlink_time:
+    run = load("firmlink-run.json") or {}
+    ev = load("firmlink-eval.json")
+    cand = next((d.get("candidate_pairs") for d in run.get("dedupe", []) if d.get("kind") == "contacts"), None)
+    pw = (ev or {}).get("pairwise", {})
+    secs, mb = firmlink_time.split()
+    table.append(("firmlink", cand, pw.get("f1"), pw.get("precision"), pw.get("recall"), float(secs), int(mb)))
+
+def fmt(v, kind):
+    if v is None:
+        return "n/a"
+    return {"int": f"{v:,}", "f": f"{v:.4f}", "s": f"{v:.1f}"}[kind]
+
+head = ("tool", "candidate pairs", "F1", "precision", "recall", "wall s", "peak RSS MB")
+rows_out = [head] + [(t, fmt(c, "int"), fmt(f, "f"), fmt(p, "f"), fmt(r, "f"), fmt(w, "s"), fmt(m, "int")) for t, c, f, p, r, w, m in table]
+widths = [max(len(r[i]) for r in rows_out) for i in range(len(head))]
+print(f"\n{tag}: {int(rows):,} contact lines (pairwise scores against truth/contacts_truth.csv)\n")
+for i, r in enumerate(rows_out):
+    print("| " + " | ".join(c.ljust(w) if j == 0 else c.rjust(w) for j, (c, w) in enumerate(zip(r, widths))) + " |")
+    if i == 0:
+        print("|" + "|".join("-" * (w + 1) + (":" if j else "-") for j, w in enumerate(widths)) + "|")
+if len(table) == 2 and table[1][2] is not None:
+    speed = table[0][5] / table[1][5]
+    ok = speed >= 4 and table[1][2] >= table[0][2]
+    print(f"\nfirmlink is {speed:.1f}x faster than Splink, F1 {table[1][2] - table[0][2]:+.4f}: "
+          f"goal (>= 4x faster at equal or better F1) {'met' if ok else 'NOT met'}")
+print(f"\nlogs and JSON: {logs}")
+EOF

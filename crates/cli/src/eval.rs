@@ -1,0 +1,229 @@
+//! `firmlink eval`: a run's clusters against a truth file.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use firmlink_linkage::eval::{self, DEFAULT_THRESHOLDS, PairScope};
+use firmlink_model::{Column, Table};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// A run folder (e.g. out/demo/latest).
+    #[arg(long)]
+    run: PathBuf,
+    /// accounts or contacts.
+    #[arg(long)]
+    kind: String,
+    /// Truth CSV: a record id column and an entity column. With a `source`
+    /// column, records are keyed by (source, source_id); otherwise by id alone.
+    #[arg(long)]
+    truth: PathBuf,
+    /// Column of the record id (default: `source_id`, else `rec_id`, else the first column).
+    #[arg(long)]
+    id_column: Option<String>,
+    /// Column of the true entity (default: `entity_id`, `contact_entity_id`
+    /// or `account_entity_id`, whichever exists first).
+    #[arg(long)]
+    entity_column: Option<String>,
+    /// Count only pairs across sources (link-only evaluation, e.g. Febrl 4).
+    #[arg(long)]
+    link_only: bool,
+    /// Print one JSON object on stdout instead of the table.
+    #[arg(long)]
+    json: bool,
+}
+
+fn fail(msg: String, code: u8) -> ExitCode {
+    eprintln!("error: {msg}");
+    ExitCode::from(code)
+}
+
+fn str_col<'a>(
+    t: &'a Table,
+    name: &str,
+    file: &Path,
+) -> Result<&'a firmlink_model::StrColumn, String> {
+    t.str(name)
+        .ok_or_else(|| format!("{} has no column {name}", file.display()))
+}
+
+pub fn main(args: &Args) -> ExitCode {
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err((msg, code)) => fail(msg, code),
+    }
+}
+
+fn run(args: &Args) -> Result<(), (String, u8)> {
+    let input = |m: String| (m, 4u8);
+    if args.kind != "accounts" && args.kind != "contacts" {
+        return Err((
+            format!("--kind must be accounts or contacts, found {}", args.kind),
+            2,
+        ));
+    }
+    let records_path = args.run.join(format!("normalized/{}.parquet", args.kind));
+    let pairs_path = args.run.join(format!("pairs/{}.parquet", args.kind));
+    let cw_path = args.run.join("crosswalk.parquet");
+    let records =
+        firmlink_pipeline::read_parquet(&records_path).map_err(|e| input(e.to_string()))?;
+    let crosswalk = firmlink_pipeline::read_parquet(&cw_path).map_err(|e| input(e.to_string()))?;
+    let pairs = firmlink_pipeline::read_parquet(&pairs_path).map_err(|e| input(e.to_string()))?;
+
+    // The crosswalk rows of this kind are in the same order as the records.
+    let cw_kind = str_col(&crosswalk, "kind", &cw_path).map_err(input)?;
+    let cw_uid = str_col(&crosswalk, "unified_id", &cw_path).map_err(input)?;
+    let uids: Vec<&str> = (0..crosswalk.rows())
+        .filter(|&i| cw_kind.get(i) == Some(args.kind.as_str()))
+        .map(|i| cw_uid.get(i).unwrap_or(""))
+        .collect();
+    if uids.len() != records.rows() {
+        return Err(input(format!(
+            "{} and {} disagree on the number of {} ({} vs {})",
+            cw_path.display(),
+            records_path.display(),
+            args.kind,
+            uids.len(),
+            records.rows()
+        )));
+    }
+    let source = str_col(&records, "source", &records_path).map_err(input)?;
+    let source_id = str_col(&records, "source_id", &records_path).map_err(input)?;
+
+    // Truth.
+    let mut rdr = csv::Reader::from_path(&args.truth)
+        .map_err(|e| input(format!("{}: {e}", args.truth.display())))?;
+    let header: Vec<String> = rdr
+        .headers()
+        .map_err(|e| input(format!("{}: {e}", args.truth.display())))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let pos = |n: &str| header.iter().position(|h| h == n);
+    let id_col = match &args.id_column {
+        Some(c) => {
+            pos(c).ok_or_else(|| input(format!("{} has no column {c}", args.truth.display())))?
+        }
+        None => pos("source_id").or(pos("rec_id")).unwrap_or(0),
+    };
+    let ent_col = match &args.entity_column {
+        Some(c) => {
+            pos(c).ok_or_else(|| input(format!("{} has no column {c}", args.truth.display())))?
+        }
+        None => pos("entity_id")
+            .or(pos("contact_entity_id"))
+            .or(pos("account_entity_id"))
+            .ok_or_else(|| {
+                input(format!(
+                    "{} has no entity column; pass --entity-column",
+                    args.truth.display()
+                ))
+            })?,
+    };
+    let src_col = pos("source");
+    let mut truth: HashMap<(String, String), String> = HashMap::new();
+    for (line, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(|e| input(format!("{}:{}: {e}", args.truth.display(), line + 2)))?;
+        let src = src_col.and_then(|c| rec.get(c)).unwrap_or("").to_string();
+        truth.insert(
+            (src, rec.get(id_col).unwrap_or("").to_string()),
+            rec.get(ent_col).unwrap_or("").to_string(),
+        );
+    }
+
+    // Records with a truth entry, in record order.
+    let mut keep: Vec<usize> = Vec::new();
+    let mut truth_labels: Vec<&str> = Vec::new();
+    for i in 0..records.rows() {
+        let s = if src_col.is_some() {
+            source.get(i).unwrap_or("")
+        } else {
+            ""
+        };
+        if let Some(e) = truth.get(&(s.to_string(), source_id.get(i).unwrap_or("").to_string())) {
+            keep.push(i);
+            truth_labels.push(e.as_str());
+        }
+    }
+    let without_truth = records.rows() - keep.len();
+    let mut new_index = vec![u32::MAX; records.rows()];
+    for (k, &i) in keep.iter().enumerate() {
+        new_index[i] = k as u32;
+    }
+    let mut uid_num: HashMap<&str, u32> = HashMap::new();
+    let predicted: Vec<u32> = keep
+        .iter()
+        .map(|&i| {
+            let n = uid_num.len() as u32;
+            *uid_num.entry(uids[i]).or_insert(n)
+        })
+        .collect();
+    let datasets: Vec<u16> = {
+        let mut names: Vec<&str> = Vec::new();
+        keep.iter()
+            .map(|&i| {
+                let s = source.get(i).unwrap_or("");
+                match names.iter().position(|n| *n == s) {
+                    Some(p) => p as u16,
+                    None => {
+                        names.push(s);
+                        (names.len() - 1) as u16
+                    }
+                }
+            })
+            .collect()
+    };
+    let scope = if args.link_only {
+        PairScope::CrossDataset(&datasets)
+    } else {
+        PairScope::All
+    };
+
+    let (l, r, p) = match (
+        pairs.get("left"),
+        pairs.get("right"),
+        pairs.get("match_probability"),
+    ) {
+        (Some(Column::I64(l)), Some(Column::I64(r)), Some(Column::F64(p))) => (l, r, p),
+        _ => {
+            return Err(input(format!(
+                "{} lacks left/right/match_probability",
+                pairs_path.display()
+            )));
+        }
+    };
+    let edges: Vec<(u32, u32, f64)> = (0..pairs.rows())
+        .filter_map(|k| {
+            let a = new_index[l[k]? as usize];
+            let b = new_index[r[k]? as usize];
+            (a != u32::MAX && b != u32::MAX).then(|| (a, b, p[k].unwrap_or(0.0)))
+        })
+        .collect();
+
+    let report =
+        eval::evaluate(&predicted, &truth_labels, scope).map_err(|e| (e.to_string(), 1))?;
+    let guard = firmlink_linkage::cluster::ChainGuard::default();
+    let table = eval::threshold_table(&edges, &truth_labels, scope, &DEFAULT_THRESHOLDS, &guard)
+        .map_err(|e| (e.to_string(), 1))?;
+    let report = report.with_thresholds(table);
+    if args.json {
+        let mut v = serde_json::to_value(&report).expect("serializable");
+        v["records_without_truth"] = serde_json::json!(without_truth);
+        v["kind"] = serde_json::json!(args.kind);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&v).expect("serializable")
+        );
+    } else {
+        println!(
+            "{} {}: {} records evaluated ({} without a truth entry, e.g. quarantined or unlabelled, left out)",
+            args.run.display(),
+            args.kind,
+            keep.len(),
+            without_truth
+        );
+        println!("{}", report.render_table());
+    }
+    Ok(())
+}

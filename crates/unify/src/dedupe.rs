@@ -1,0 +1,252 @@
+//! Dedupe one kind: normalized records → linkage table (with derived B2B
+//! columns) → candidate pairs, training, scores → B2B rules → clusters.
+
+use std::time::Instant;
+
+use firmlink_linkage::cluster::{self, ClusterError, ClusterStats, Clusters};
+use firmlink_linkage::{self as linkage, LinkType, Linker, Params, TrainingReport};
+use firmlink_model::{Column, Kind, Table};
+use serde::Serialize;
+
+use crate::matching::Matching;
+use crate::rules;
+
+/// Why dedupe could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum DedupeError {
+    #[error("matching {kind}: {source}")]
+    Linkage {
+        kind: &'static str,
+        source: linkage::LinkageError,
+    },
+    #[error("matching {kind}: clustering: {source}")]
+    Cluster {
+        kind: &'static str,
+        source: ClusterError,
+    },
+    #[error("cannot read pinned parameters {path}: {message}")]
+    Params { path: String, message: String },
+}
+
+/// One scored pair that survived the B2B rules (record indices into the table).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Pair {
+    pub left: u32,
+    pub right: u32,
+    pub match_weight: f64,
+    pub match_probability: f64,
+}
+
+/// Seconds per phase.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Timings {
+    pub prepare: f64,
+    pub blocking: f64,
+    pub training: f64,
+    pub scoring: f64,
+    pub clustering: f64,
+}
+
+/// What dedupe produced and how.
+#[derive(Debug, Clone, Serialize)]
+pub struct DedupeReport {
+    pub kind: &'static str,
+    pub records: usize,
+    pub candidate_pairs: u64,
+    pub blocking: linkage::BlockingReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub training: Option<TrainingReport>,
+    pub scored_pairs_kept: usize,
+    pub pairs_vetoed: rules::VetoCounts,
+    pub threshold: f64,
+    pub clusters: ClusterStats,
+    pub timings: Timings,
+}
+
+pub struct Dedupe {
+    /// Cluster label per record, dense.
+    pub labels: Vec<u32>,
+    pub pairs: Vec<Pair>,
+    pub params: Option<Params>,
+    pub report: Option<DedupeReport>,
+}
+
+/// Build the engine's table: the columns the settings name, plus derived
+/// B2B columns. `dataset` is the record's source index.
+pub fn linkage_table(
+    kind: Kind,
+    t: &Table,
+    m: &Matching,
+) -> Result<linkage::Table, linkage::LinkageError> {
+    let source = t.str("source").expect("source column");
+    let mut names: Vec<String> = Vec::new();
+    for s in source.iter().flatten() {
+        if !names.iter().any(|n| n == s) {
+            names.push(s.to_string());
+        }
+    }
+    let dataset: Vec<u16> = source
+        .iter()
+        .map(|s| {
+            names
+                .iter()
+                .position(|n| Some(n.as_str()) == s)
+                .unwrap_or(0) as u16
+        })
+        .collect();
+    let mut lt = linkage::Table::new(dataset);
+    let derived = rules::derived_columns(kind, t);
+    let mut wanted: Vec<&str> = Vec::new();
+    for r in m
+        .settings
+        .blocking_rules
+        .iter()
+        .chain(&m.settings.training.blocking_rules)
+    {
+        for k in &r.keys {
+            wanted.push(&k.column);
+        }
+    }
+    for c in &m.settings.comparisons {
+        wanted.push(&c.column);
+        for l in &c.levels {
+            if let Some(col) = l.column() {
+                wanted.push(col);
+            }
+        }
+    }
+    wanted.sort_unstable();
+    wanted.dedup();
+    for name in wanted {
+        if let Some((_, col)) = derived.iter().find(|(n, _)| *n == name) {
+            lt.add_column(linkage::Column::strings(name, col.iter()))?;
+            continue;
+        }
+        match t.get(name) {
+            Some(Column::Str(c)) => lt.add_column(linkage::Column::strings(name, c.iter()))?,
+            Some(Column::F64(v)) => {
+                lt.add_column(linkage::Column::numbers(name, v.iter().copied()))?
+            }
+            Some(Column::I64(v)) => lt.add_column(linkage::Column::numbers(
+                name,
+                v.iter().map(|x| x.map(|x| x as f64)),
+            ))?,
+            Some(Column::Date(v)) => {
+                lt.add_column(linkage::Column::dates(name, v.iter().copied()))?
+            }
+            Some(Column::Bool(v)) => {
+                let s: Vec<Option<&str>> = v
+                    .iter()
+                    .map(|b| b.map(|b| if b { "true" } else { "false" }))
+                    .collect();
+                lt.add_column(linkage::Column::strings(name, s))?
+            }
+            // Unknown columns are reported by Linker::new with the list of columns.
+            None => &mut lt,
+        };
+    }
+    Ok(lt)
+}
+
+/// Dedupe one kind's records.
+pub fn dedupe(kind: Kind, t: &Table, m: &Matching) -> Result<Dedupe, DedupeError> {
+    let k = kind.as_str();
+    let n = t.rows();
+    if !m.enabled || n == 0 {
+        return Ok(Dedupe {
+            labels: (0..n as u32).collect(),
+            pairs: Vec::new(),
+            params: None,
+            report: None,
+        });
+    }
+    let le = |e| DedupeError::Linkage { kind: k, source: e };
+    let mut timings = Timings::default();
+    let t0 = Instant::now();
+    let lt = linkage_table(kind, t, m).map_err(le)?;
+    let mut settings = m.settings.clone();
+    let datasets = {
+        let mut d: Vec<u16> = lt.dataset().to_vec();
+        d.sort_unstable();
+        d.dedup();
+        d.len()
+    };
+    if settings.link_type == LinkType::LinkAndDedupe && datasets < 2 {
+        settings.link_type = LinkType::DedupeOnly;
+    }
+    let linker = Linker::new(&lt, settings).map_err(le)?;
+    timings.prepare = t0.elapsed().as_secs_f64();
+
+    let t1 = Instant::now();
+    let candidates = linker.block().map_err(le)?;
+    timings.blocking = t1.elapsed().as_secs_f64();
+
+    let t2 = Instant::now();
+    let (params, training) = match &m.params {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| DedupeError::Params {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+            let p = Params::from_json(&text).map_err(|e| DedupeError::Params {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+            (p, None)
+        }
+        None => {
+            let (p, r) = linker.train(&candidates).map_err(le)?;
+            (p, Some(r))
+        }
+    };
+    timings.training = t2.elapsed().as_secs_f64();
+
+    let t3 = Instant::now();
+    let predictions = linker.predict(&candidates, &params).map_err(le)?;
+    let check = rules::Checker::new(kind, t, m.b2b_rules);
+    let mut vetoed = rules::VetoCounts::default();
+    let mut pairs = Vec::with_capacity(predictions.len());
+    for p in predictions.iter() {
+        if let Some(reason) = check.veto(p.left as usize, p.right as usize) {
+            if p.match_probability >= m.threshold {
+                vetoed.add(reason);
+            }
+            continue;
+        }
+        pairs.push(Pair {
+            left: p.left,
+            right: p.right,
+            match_weight: p.match_weight,
+            match_probability: p.match_probability,
+        });
+    }
+    timings.scoring = t3.elapsed().as_secs_f64();
+
+    let t4 = Instant::now();
+    let edges: Vec<(u32, u32, f64)> = pairs
+        .iter()
+        .map(|p| (p.left, p.right, p.match_probability))
+        .collect();
+    let Clusters { labels, stats } = cluster::cluster(n, &edges, m.threshold, &m.guard)
+        .map_err(|e| DedupeError::Cluster { kind: k, source: e })?;
+    timings.clustering = t4.elapsed().as_secs_f64();
+
+    let report = DedupeReport {
+        kind: k,
+        records: n,
+        candidate_pairs: candidates.len() as u64,
+        blocking: candidates.report().clone(),
+        training,
+        scored_pairs_kept: pairs.len(),
+        pairs_vetoed: vetoed,
+        threshold: m.threshold,
+        clusters: stats,
+        timings,
+    };
+    Ok(Dedupe {
+        labels,
+        pairs,
+        params: Some(params),
+        report: Some(report),
+    })
+}

@@ -1,0 +1,509 @@
+//! What firmlink knows about B2B data that a general-purpose matcher does
+//! not: derived matching columns, and rules that veto a scored pair no
+//! matter how high its score.
+//!
+//! Derived columns:
+//! - contacts: `email_personal` (the email unless it is a role address such
+//!   as info@, a disposable or an invalid one: those say nothing about who a
+//!   person is), `email_local` (its local part), `employer_domain` (the
+//!   corporate email domain, else the typed company website's domain;
+//!   free-mail never counts);
+//! - accounts: `domain_corp` (the registrable domain unless it is a
+//!   free-mail domain), `name_short` (the acronym of a multi-word name, or a
+//!   short one-word name, so "IBM" meets "International Business Machines").
+//!
+//! Vetoes (with `b2b_rules = true`, the default for the built-in
+//! comparisons):
+//! - accounts, `tax_id`: two different non-null tax ids are two legal
+//!   entities;
+//! - accounts, `country`: a legal entity has one country: records in
+//!   different countries are different accounts unless their tax ids agree
+//!   (regional subsidiaries and similarly named foreign companies);
+//! - accounts, `shared_domain`: the same corporate domain with clearly
+//!   different names is a corporate family (a subsidiary listing its
+//!   parent's website), for the resolve stage, not one account;
+//! - contacts, `employer`: two different corporate employer domains mean two
+//!   contacts (a person who changed jobs is a new contact), unless the
+//!   domains differ by a typo (edit distance ≤ 1).
+
+use firmlink_model::{Column, Kind, StrColumn, Table};
+use serde::Serialize;
+
+/// Derived columns for a kind, as (name, values).
+pub fn derived_columns(kind: Kind, t: &Table) -> Vec<(&'static str, StrColumn)> {
+    let n = t.rows();
+    let s = |name: &str| t.str(name);
+    match kind {
+        Kind::Contacts => {
+            let email = s("email");
+            let class = s("email_class");
+            let domain = s("email_domain");
+            let company_domain = s("company_domain");
+            let company_key = s("company_key");
+            let first = s("first_name_key");
+            let last = s("last_name_key");
+            let full = s("full_name");
+            let mut personal = StrColumn::with_capacity(n);
+            let mut local = StrColumn::with_capacity(n);
+            let mut employer = StrColumn::with_capacity(n);
+            let mut label = StrColumn::with_capacity(n);
+            let mut name_set = StrColumn::with_capacity(n);
+            let mut keys = StrColumn::with_capacity(n);
+            let acronym = s("company_acronym");
+            let get =
+                |c: Option<&'_ StrColumn>, i: usize| c.and_then(|c| c.get(i)).map(str::to_string);
+            for i in 0..n {
+                let cls = class.and_then(|c| c.get(i));
+                let e = email
+                    .and_then(|c| c.get(i))
+                    .filter(|_| matches!(cls, Some("corporate") | Some("free_mail")));
+                personal.push(e);
+                local.push(e.and_then(|e| e.split('@').next()));
+                let corp = domain
+                    .and_then(|c| c.get(i))
+                    .filter(|_| matches!(cls, Some("corporate") | Some("role")));
+                let typed = company_domain
+                    .and_then(|c| c.get(i))
+                    .filter(|d| !firmlink_normalize::email::is_free_mail_domain(d));
+                let emp = corp.or(typed);
+                employer.push(emp);
+                let lab = emp
+                    .map(domain_label)
+                    .or_else(|| get(company_key, i).map(|k| compact(&k)));
+                label.push(lab.as_deref().filter(|l| !l.is_empty()));
+                let mut ks: Vec<String> = Vec::new();
+                ks.extend(emp.map(domain_label));
+                ks.extend(get(company_key, i).map(|k| compact(&k)));
+                ks.extend(get(acronym, i));
+                ks.retain(|k| !k.is_empty());
+                ks.sort();
+                ks.dedup();
+                let joined_keys = ks.join(" ");
+                keys.push((!ks.is_empty()).then_some(joined_keys.as_str()));
+                let mut words: Vec<String> = match full.and_then(|c| c.get(i)) {
+                    Some(f) => firmlink_normalize::text::fold(f)
+                        .split(' ')
+                        .map(str::to_string)
+                        .collect(),
+                    None => [get(first, i), get(last, i)]
+                        .into_iter()
+                        .flatten()
+                        .collect(),
+                };
+                words.retain(|w| !w.is_empty());
+                words.sort();
+                let joined = words.join(" ");
+                name_set.push((words.len() >= 2).then_some(joined.as_str()));
+            }
+            vec![
+                ("email_personal", personal),
+                ("email_local", local),
+                ("employer_domain", employer),
+                ("employer_label", label),
+                ("employer_keys", keys),
+                ("name_set", name_set),
+            ]
+        }
+        Kind::Accounts => {
+            let domain = s("domain");
+            let free = match t.get("domain_is_free_mail") {
+                Some(Column::Bool(v)) => Some(v),
+                _ => None,
+            };
+            let key = s("name_key");
+            let tokens = s("name_tokens");
+            let acronym = s("name_acronym");
+            let mut corp = StrColumn::with_capacity(n);
+            let mut short = StrColumn::with_capacity(n);
+            for i in 0..n {
+                let is_free = free.and_then(|f| f[i]).unwrap_or(false);
+                corp.push(domain.and_then(|d| d.get(i)).filter(|_| !is_free));
+                let words = tokens
+                    .and_then(|c| c.get(i))
+                    .map_or(0, |t| t.split(' ').count());
+                let k = key.and_then(|c| c.get(i));
+                let value = if words >= 2 {
+                    acronym.and_then(|c| c.get(i))
+                } else {
+                    k.filter(|k| k.len() <= 5 && !k.contains(' '))
+                };
+                short.push(value);
+            }
+            vec![("domain_corp", corp), ("name_short", short)]
+        }
+    }
+}
+
+/// The name part of a registrable domain: "tohoku-seiyaku.co.jp" → "tohokuseiyaku".
+fn domain_label(domain: &str) -> String {
+    compact(domain.split('.').next().unwrap_or(domain))
+}
+
+/// Letters and digits only.
+fn compact(s: &str) -> String {
+    s.chars().filter(|c| c.is_ascii_alphanumeric()).collect()
+}
+
+/// Why a pair was vetoed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Veto {
+    TaxId,
+    Country,
+    SharedDomain,
+    Employer,
+    FirstName,
+}
+
+impl Veto {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Veto::TaxId => "tax_id",
+            Veto::Country => "country",
+            Veto::SharedDomain => "shared_domain",
+            Veto::Employer => "employer",
+            Veto::FirstName => "first_name",
+        }
+    }
+}
+
+/// Pairs at or above the clustering threshold vetoed, per rule.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct VetoCounts {
+    pub tax_id: u64,
+    pub country: u64,
+    pub shared_domain: u64,
+    pub employer: u64,
+    pub first_name: u64,
+}
+
+impl VetoCounts {
+    pub fn add(&mut self, v: Veto) {
+        match v {
+            Veto::TaxId => self.tax_id += 1,
+            Veto::Country => self.country += 1,
+            Veto::SharedDomain => self.shared_domain += 1,
+            Veto::Employer => self.employer += 1,
+            Veto::FirstName => self.first_name += 1,
+        }
+    }
+}
+
+/// Applies the vetoes to record pairs of one table.
+pub struct Checker<'t> {
+    kind: Kind,
+    enabled: bool,
+    tax: Option<&'t StrColumn>,
+    country: Option<&'t StrColumn>,
+    domain: Option<StrColumn>,
+    tokens: Option<&'t StrColumn>,
+    short: Option<StrColumn>,
+    employer_keys: Option<StrColumn>,
+    first: Option<&'t StrColumn>,
+    formal: Option<&'t StrColumn>,
+    name_set: Option<StrColumn>,
+}
+
+impl<'t> Checker<'t> {
+    pub fn new(kind: Kind, t: &'t Table, enabled: bool) -> Self {
+        let mut derived = if enabled {
+            derived_columns(kind, t)
+        } else {
+            Vec::new()
+        };
+        let mut take = |name: &str| {
+            derived
+                .iter()
+                .position(|(n, _)| *n == name)
+                .map(|i| derived.swap_remove(i).1)
+        };
+        Checker {
+            kind,
+            enabled,
+            tax: t.str("tax_id"),
+            country: t.str("country"),
+            domain: take("domain_corp"),
+            short: take("name_short"),
+            employer_keys: take("employer_keys"),
+            name_set: take("name_set"),
+            first: t.str("first_name_key"),
+            formal: t.str("formal_first_name_key"),
+            tokens: t.str("name_tokens"),
+        }
+    }
+
+    /// The rule that forbids records `i` and `j` to be one entity, if any.
+    pub fn veto(&self, i: usize, j: usize) -> Option<Veto> {
+        if !self.enabled {
+            return None;
+        }
+        fn both(c: Option<&StrColumn>, i: usize, j: usize) -> Option<(&str, &str)> {
+            c.and_then(|c| Some((c.get(i)?, c.get(j)?)))
+        }
+        match self.kind {
+            Kind::Accounts => {
+                let tax = both(self.tax, i, j);
+                if let Some((a, b)) = tax
+                    && a != b
+                {
+                    return Some(Veto::TaxId);
+                }
+                let same_tax = matches!(tax, Some((a, b)) if a == b);
+                if let Some((a, b)) = both(self.country, i, j)
+                    && a != b
+                    && !same_tax
+                {
+                    return Some(Veto::Country);
+                }
+                if let Some((a, b)) = both(self.domain.as_ref(), i, j)
+                    && a == b
+                    && !same_tax
+                    && names_differ(self.tokens, self.short.as_ref(), i, j)
+                {
+                    return Some(Veto::SharedDomain);
+                }
+                None
+            }
+            Kind::Contacts => {
+                if let Some((a, b)) = both(self.employer_keys.as_ref(), i, j)
+                    && employers_differ(a, b)
+                {
+                    return Some(Veto::Employer);
+                }
+                let same_set = matches!(both(self.name_set.as_ref(), i, j), Some((a, b)) if a == b);
+                if let Some((a, b)) = both(self.first, i, j)
+                    && !same_set
+                    && first_names_differ(a, b, both(self.formal, i, j))
+                {
+                    return Some(Veto::FirstName);
+                }
+                None
+            }
+        }
+    }
+}
+
+/// Two employers (each a set of keys: email-domain label, compact company
+/// name, company acronym) are different companies: no key is shared,
+/// contained in another, or close in spelling.
+fn employers_differ(a: &str, b: &str) -> bool {
+    for x in a.split(' ') {
+        for y in b.split(' ') {
+            let short = x.len().min(y.len());
+            if x == y
+                || (short >= 3 && (x.contains(y) || y.contains(x)))
+                || strsim::jaro_winkler(x, y) >= 0.85
+            {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// Two first names belong to different people: not equal, no common formal
+/// name (Bob/Robert), not an initial of one another, and far apart in
+/// spelling.
+fn first_names_differ(a: &str, b: &str, formal: Option<(&str, &str)>) -> bool {
+    if a == b || a.starts_with(b) || b.starts_with(a) {
+        return false;
+    }
+    if let Some((x, y)) = formal
+        && x == y
+    {
+        return false;
+    }
+    strsim::jaro_winkler(a, b) < 0.7
+}
+
+/// Two company names clearly differ: they share less than half their words
+/// (Jaccard on name tokens) and their acronyms differ.
+fn names_differ(tokens: Option<&StrColumn>, short: Option<&StrColumn>, i: usize, j: usize) -> bool {
+    let Some((a, b)) = tokens.and_then(|c| Some((c.get(i)?, c.get(j)?))) else {
+        return false;
+    };
+    if let Some((x, y)) = short.and_then(|c| Some((c.get(i)?, c.get(j)?)))
+        && x == y
+    {
+        return false;
+    }
+    let wa: Vec<&str> = a.split(' ').collect();
+    let wb: Vec<&str> = b.split(' ').collect();
+    let inter = wa.iter().filter(|w| wb.contains(w)).count();
+    let union = wa.len() + wb.len() - inter;
+    union > 0 && (inter as f64) / (union as f64) < 0.5
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accounts() -> Table {
+        let mut t = Table::new(5);
+        let s = |v: [Option<&str>; 5]| Column::from_strs(v);
+        t.push(
+            "name_key",
+            s([
+                Some("acme"),
+                Some("acme"),
+                Some("acme deutschland"),
+                Some("zeta labs"),
+                Some("acme"),
+            ]),
+        );
+        t.push(
+            "name_tokens",
+            s([
+                Some("acme"),
+                Some("acme"),
+                Some("acme deutschland"),
+                Some("labs zeta"),
+                Some("acme"),
+            ]),
+        );
+        t.push(
+            "name_acronym",
+            s([None, None, Some("ad"), Some("zl"), None]),
+        );
+        t.push(
+            "domain",
+            s([
+                Some("acme.com"),
+                Some("acme.com"),
+                Some("acme.com"),
+                Some("acme.com"),
+                Some("gmail.com"),
+            ]),
+        );
+        t.push(
+            "domain_is_free_mail",
+            Column::Bool(vec![
+                Some(false),
+                Some(false),
+                Some(false),
+                Some(false),
+                Some(true),
+            ]),
+        );
+        t.push(
+            "country",
+            s([Some("US"), Some("US"), Some("DE"), Some("US"), Some("US")]),
+        );
+        t.push("tax_id", s([Some("1"), None, None, Some("2"), None]));
+        t
+    }
+
+    #[test]
+    fn account_vetoes() {
+        let t = accounts();
+        let c = Checker::new(Kind::Accounts, &t, true);
+        let cases = [
+            (0, 1, None),
+            (0, 2, Some(Veto::Country)),
+            (0, 3, Some(Veto::TaxId)),
+            (1, 3, Some(Veto::SharedDomain)),
+            (0, 4, None),
+        ];
+        for (i, j, want) in cases {
+            assert_eq!(c.veto(i, j), want, "{i} {j}");
+            assert_eq!(c.veto(j, i), want, "symmetric {i} {j}");
+        }
+        assert_eq!(Checker::new(Kind::Accounts, &t, false).veto(0, 2), None);
+        let d = derived_columns(Kind::Accounts, &t);
+        assert_eq!(d[0].1.get(4), None, "free-mail is not a corporate domain");
+        assert_eq!(d[1].1.get(2), Some("ad"));
+        assert_eq!(d[1].1.get(0), Some("acme"));
+    }
+
+    #[test]
+    fn contact_columns_and_vetoes() {
+        let mut t = Table::new(4);
+        let s = |v: [Option<&str>; 4]| Column::from_strs(v);
+        t.push(
+            "email",
+            s([
+                Some("jo@acme.com"),
+                Some("info@acme.com"),
+                Some("jo@gmail.com"),
+                Some("jo@acme.co"),
+            ]),
+        );
+        t.push(
+            "email_class",
+            s([
+                Some("corporate"),
+                Some("role"),
+                Some("free_mail"),
+                Some("corporate"),
+            ]),
+        );
+        t.push(
+            "email_domain",
+            s([
+                Some("acme.com"),
+                Some("acme.com"),
+                Some("gmail.com"),
+                Some("acme.co"),
+            ]),
+        );
+        t.push("company_domain", s([None, None, Some("zeta.io"), None]));
+        t.push(
+            "first_name_key",
+            s([Some("jo"), Some("robert"), Some("bob"), Some("jo")]),
+        );
+        t.push(
+            "formal_first_name_key",
+            s([Some("jo"), Some("robert"), Some("robert"), Some("jo")]),
+        );
+        let d = derived_columns(Kind::Contacts, &t);
+        assert_eq!(
+            d[0].1.iter().collect::<Vec<_>>(),
+            [
+                Some("jo@acme.com"),
+                None,
+                Some("jo@gmail.com"),
+                Some("jo@acme.co")
+            ]
+        );
+        assert_eq!(
+            d[2].1.iter().collect::<Vec<_>>(),
+            [
+                Some("acme.com"),
+                Some("acme.com"),
+                Some("zeta.io"),
+                Some("acme.co")
+            ]
+        );
+        assert_eq!(
+            d[3].1.iter().collect::<Vec<_>>(),
+            [Some("acme"), Some("acme"), Some("zeta"), Some("acme")]
+        );
+        assert!(
+            !employers_differ("ggp", "ggp goldengatepartners"),
+            "acronym of the typed company"
+        );
+        assert!(!employers_differ("innsys", "innsysfrance"));
+        assert!(employers_differ("berant", "flyos fpl"));
+        let c = Checker::new(Kind::Contacts, &t, true);
+        assert_eq!(c.veto(0, 2), Some(Veto::Employer));
+        assert_eq!(
+            c.veto(0, 3),
+            None,
+            "a typo in the domain is not a new employer"
+        );
+        assert_eq!(
+            c.veto(0, 1),
+            Some(Veto::FirstName),
+            "jo and robert at one employer"
+        );
+        assert!(
+            !first_names_differ("bob", "robert", Some(("robert", "robert"))),
+            "bob is robert"
+        );
+        assert!(!first_names_differ("j", "jo", None), "an initial");
+        assert!(first_names_differ(
+            "alicia",
+            "marcus",
+            Some(("alicia", "marcus"))
+        ));
+    }
+}
