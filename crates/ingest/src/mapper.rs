@@ -139,7 +139,7 @@ impl Mapper {
         for (slot, c) in &self.fields {
             slots[*slot] = Self::eval(c, &values);
         }
-        if !self.required_any.iter().any(|s| slots[*s].is_some()) {
+        if !self.required_any.is_empty() && !self.required_any.iter().any(|s| slots[*s].is_some()) {
             let names: Vec<&str> = self.required_any.iter().map(|s| defs[*s].name).collect();
             let why = if self.required_any == default_slots(self.kind) {
                 default_required(self.kind).1.to_string()

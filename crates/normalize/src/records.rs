@@ -212,12 +212,6 @@ fn boolean(v: Option<&str>) -> Option<bool> {
     }
 }
 
-/// A phone written with its country code ("+49 …", "0049 …").
-fn explicit_international(original: &str) -> bool {
-    let t = original.trim_start();
-    t.starts_with('+') || t.starts_with("00")
-}
-
 /// Tax ids compare on upper-case letters and digits only ("DE 123.456.789" = "DE123456789").
 pub fn tax_id_key(s: &str) -> Option<String> {
     let k: String = s
@@ -355,17 +349,24 @@ fn accounts(records: &[RawRecord], ctx: &Context) -> Table {
             .map(str::to_string)
             .or_else(|| co.as_ref().and_then(|x| x.legal_form.clone()));
         b.s(c.next(), "legal_form", legal.as_deref());
-        b.s(
-            c.next(),
-            "name_key",
-            co.as_ref()
-                .map(|x| x.key.as_str())
-                .filter(|k| !k.is_empty()),
-        );
-        let tokens = co
-            .as_ref()
-            .map(|x| x.tokens.join(" "))
-            .filter(|t| !t.is_empty());
+        // CRM users often type the website as the account name ("acme.com"):
+        // then the name to match on is the domain's label ("acme").
+        let domain_name = f(s_name)
+            .filter(|n| n.contains('.') && !n.trim().contains(' '))
+            .and_then(|n| website_of(n).registrable_domain.clone())
+            .and_then(|d| d.split('.').next().map(str::to_string));
+        let key = match &domain_name {
+            Some(label) => Some(label.clone()),
+            None => co.as_ref().map(|x| x.key.clone()).filter(|k| !k.is_empty()),
+        };
+        b.s(c.next(), "name_key", key.as_deref());
+        let tokens = match &domain_name {
+            Some(label) => Some(label.clone()),
+            None => co
+                .as_ref()
+                .map(|x| x.tokens.join(" "))
+                .filter(|t| !t.is_empty()),
+        };
         b.s(c.next(), "name_tokens", tokens.as_deref());
         b.s(
             c.next(),
@@ -435,13 +436,7 @@ fn accounts(records: &[RawRecord], ctx: &Context) -> Table {
         );
         // The source's default country parses phones but is not written as
         // the record's country: a guess would look like a conflict later.
-        // An explicit international phone prefix does say where a record is.
-        let stated = ctry.or_else(|| {
-            ph.as_ref()
-                .filter(|p| explicit_international(&p.original))
-                .and_then(|p| p.country.as_deref())
-                .and_then(country::by_alpha2)
-        });
+        let stated = ctry;
         b.s(c.next(), "country", stated.map(|c| c.alpha2));
         b.s(c.next(), "sales_region", stated.map(|c| c.region.as_str()));
         b.s(c.next(), "country_original", f(s_country));
@@ -721,13 +716,7 @@ fn contacts(records: &[RawRecord], ctx: &Context) -> Table {
 
         // The source's default country parses phones but is not written as
         // the record's country: a guess would look like a conflict later.
-        // An explicit international phone prefix does say where a record is.
-        let stated = ctry.or_else(|| {
-            ph.as_ref()
-                .filter(|p| explicit_international(&p.original))
-                .and_then(|p| p.country.as_deref())
-                .and_then(country::by_alpha2)
-        });
+        let stated = ctry;
         b.s(c.next(), "country", stated.map(|c| c.alpha2));
         b.s(c.next(), "sales_region", stated.map(|c| c.region.as_str()));
         b.s(c.next(), "country_original", f(s_country));

@@ -60,6 +60,9 @@ pub struct DedupeReport {
     pub pairs_vetoed: rules::VetoCounts,
     pub threshold: f64,
     pub clusters: ClusterStats,
+    /// Merges refused by the B2B rules inside the guard's clusters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub constrained: Option<rules::ConstrainedStats>,
     pub timings: Timings,
 }
 
@@ -227,8 +230,21 @@ pub fn dedupe(kind: Kind, t: &Table, m: &Matching) -> Result<Dedupe, DedupeError
         .iter()
         .map(|p| (p.left, p.right, p.match_probability))
         .collect();
+    // The chain guard first (no weak bridge between dense groups), then the
+    // B2B rules as cannot-link constraints within what the guard allowed.
     let Clusters { labels, stats } = cluster::cluster(n, &edges, m.threshold, &m.guard)
         .map_err(|e| DedupeError::Cluster { kind: k, source: e })?;
+    let (labels, constrained) = if m.b2b_rules {
+        let kept: Vec<(u32, u32, f64)> = edges
+            .iter()
+            .copied()
+            .filter(|e| labels[e.0 as usize] == labels[e.1 as usize])
+            .collect();
+        let (l, s) = rules::constrained_clusters(n, &kept, m.threshold, &check, 10_000);
+        (l, Some(s))
+    } else {
+        (labels, None)
+    };
     timings.clustering = t4.elapsed().as_secs_f64();
 
     let report = DedupeReport {
@@ -241,6 +257,7 @@ pub fn dedupe(kind: Kind, t: &Table, m: &Matching) -> Result<Dedupe, DedupeError
         pairs_vetoed: vetoed,
         threshold: m.threshold,
         clusters: stats,
+        constrained,
         timings,
     };
     Ok(Dedupe {

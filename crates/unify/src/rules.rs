@@ -241,7 +241,7 @@ impl<'t> Checker<'t> {
         }
         match self.kind {
             Kind::Accounts => {
-                let tax = both(self.tax, i, j);
+                let tax = both(self.tax, i, j).map(|(a, b)| (tax_core(a), tax_core(b)));
                 if let Some((a, b)) = tax
                     && a != b
                 {
@@ -298,6 +298,21 @@ fn employers_differ(a: &str, b: &str) -> bool {
         }
     }
     true
+}
+
+/// A tax id without its country prefix: VAT numbers are written with and
+/// without it ("NL142592821B01" = "142592821B01").
+fn tax_core(t: &str) -> &str {
+    let b = t.as_bytes();
+    if b.len() > 4
+        && b[0].is_ascii_alphabetic()
+        && b[1].is_ascii_alphabetic()
+        && b[2].is_ascii_digit()
+    {
+        &t[2..]
+    } else {
+        t
+    }
 }
 
 /// Two first names belong to different people: not equal, no common formal
@@ -505,5 +520,119 @@ mod tests {
             "marcus",
             Some(("alicia", "marcus"))
         ));
+    }
+}
+
+/// Clusters that never hold a vetoed pair: edges at or above `threshold`
+/// are taken strongest first (ties by record index), and two groups merge
+/// only if no record of one vetoes any record of the other. This is
+/// greedy clustering with cannot-link constraints: a chain A–B–C cannot join
+/// A and C when they conflict (two tax ids, two countries, two employers),
+/// even though no single edge between them was vetoed.
+///
+/// Groups larger than `max_check` pairs across are merged without the
+/// check (counted), so a pathological cluster cannot cost quadratic time.
+pub fn constrained_clusters(
+    n: usize,
+    edges: &[(u32, u32, f64)],
+    threshold: f64,
+    checker: &Checker<'_>,
+    max_check: usize,
+) -> (Vec<u32>, ConstrainedStats) {
+    let mut order: Vec<usize> = (0..edges.len())
+        .filter(|&k| edges[k].2 >= threshold)
+        .collect();
+    order.sort_by(|&a, &b| {
+        edges[b]
+            .2
+            .total_cmp(&edges[a].2)
+            .then(edges[a].0.cmp(&edges[b].0))
+            .then(edges[a].1.cmp(&edges[b].1))
+    });
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    let mut members: Vec<Vec<u32>> = (0..n as u32).map(|i| vec![i]).collect();
+    fn find(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            let p = parent[x as usize];
+            parent[x as usize] = parent[p as usize];
+            x = p;
+        }
+        x
+    }
+    let mut stats = ConstrainedStats::default();
+    for k in order {
+        let (a, b, _) = edges[k];
+        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+        if ra == rb {
+            continue;
+        }
+        let (ma, mb) = (&members[ra as usize], &members[rb as usize]);
+        if ma.len() * mb.len() <= max_check {
+            let conflict = ma.iter().any(|&x| {
+                mb.iter()
+                    .any(|&y| checker.veto(x as usize, y as usize).is_some())
+            });
+            if conflict {
+                stats.merges_refused += 1;
+                continue;
+            }
+        } else {
+            stats.merges_unchecked += 1;
+        }
+        let (big, small) = if ma.len() >= mb.len() {
+            (ra, rb)
+        } else {
+            (rb, ra)
+        };
+        let moved = std::mem::take(&mut members[small as usize]);
+        members[big as usize].extend(moved);
+        parent[small as usize] = big;
+        stats.merges += 1;
+    }
+    // Dense labels in order of each cluster's smallest record.
+    let mut label_of = vec![u32::MAX; n];
+    let mut labels = Vec::with_capacity(n);
+    let mut next = 0u32;
+    for i in 0..n as u32 {
+        let r = find(&mut parent, i) as usize;
+        if label_of[r] == u32::MAX {
+            label_of[r] = next;
+            next += 1;
+        }
+        labels.push(label_of[r]);
+    }
+    stats.clusters = next as usize;
+    (labels, stats)
+}
+
+/// What constrained clustering did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ConstrainedStats {
+    pub merges: u64,
+    /// Merges refused because the two groups held a vetoed pair.
+    pub merges_refused: u64,
+    /// Merges of groups too large to check pair by pair.
+    pub merges_unchecked: u64,
+    pub clusters: usize,
+}
+
+#[cfg(test)]
+mod constrained_tests {
+    use super::*;
+
+    #[test]
+    fn a_chain_cannot_join_conflicting_records() {
+        // 0 (tax 1) – 1 (no tax) – 2 (tax 2): the weaker edge is refused.
+        let mut t = Table::new(3);
+        t.push("tax_id", Column::from_strs([Some("1"), None, Some("2")]));
+        let c = Checker::new(Kind::Accounts, &t, true);
+        let (labels, stats) =
+            constrained_clusters(3, &[(0, 1, 0.99), (1, 2, 0.95)], 0.9, &c, 10_000);
+        assert_eq!(labels, [0, 0, 1]);
+        assert_eq!(stats.merges_refused, 1);
+        // Without rules it is plain connected components.
+        let off = Checker::new(Kind::Accounts, &t, false);
+        let (labels, _) = constrained_clusters(3, &[(0, 1, 0.99), (1, 2, 0.95)], 0.9, &off, 10_000);
+        assert_eq!(labels, [0, 0, 0]);
     }
 }
