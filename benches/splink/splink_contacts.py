@@ -26,13 +26,13 @@ import logging
 import re
 import sys
 import time
-import unicodedata
 from pathlib import Path
 
 T_START = time.perf_counter()
 
 import duckdb  # noqa: E402
 import pyarrow as pa  # noqa: E402
+import pyarrow.compute as pc  # noqa: E402
 
 import splink  # noqa: E402
 import splink.comparison_level_library as cll  # noqa: E402
@@ -48,16 +48,18 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on  # noqa: E402
 SURROGATE = re.compile("[\udc80-\udcff]")
 
 
-def read_source(path: Path, delimiter: str, id_col: str) -> tuple[list[dict], dict]:
-    """Rows of a CSV file as dicts keyed by header, and the drop counts by reason."""
+def read_source(path: Path, delimiter: str, id_col: str, keep: list[str]) -> tuple[pa.Table, dict]:
+    """The `keep` columns of a CSV file as strings, and the drop counts by reason."""
     dropped = {"csv_error": 0, "field_count": 0, "invalid_utf8": 0, "missing_id": 0, "duplicate_id": 0}
-    rows: list[dict] = []
     # surrogateescape keeps undecodable bytes as lone surrogates so the row can be
     # recognised and dropped instead of aborting the whole file.
     with path.open(encoding="utf-8", errors="surrogateescape", newline="") as fh:
         reader = csv.reader(fh, delimiter=delimiter, strict=True)
         header = next(reader)
         width = len(header)
+        wanted = [header.index(c) for c in keep]
+        id_at = header.index(id_col)
+        cols: list[list[str]] = [[] for _ in keep]
         while True:
             try:
                 row = next(reader)
@@ -69,120 +71,45 @@ def read_source(path: Path, delimiter: str, id_col: str) -> tuple[list[dict], di
             if len(row) != width:
                 dropped["field_count"] += 1
                 continue
-            if any(SURROGATE.search(v) for v in row):
+            if SURROGATE.search("\x1f".join(row)):
                 dropped["invalid_utf8"] += 1
                 continue
-            rec = dict(zip(header, row))
-            if not rec[id_col].strip():
+            if not row[id_at].strip():
                 dropped["missing_id"] += 1
                 continue
-            rows.append(rec)
+            for col, i in zip(cols, wanted):
+                col.append(row[i])
+    table = pa.table(dict(zip(keep, cols)))
     # An id that occurs more than once cannot be a unique_id; which copy is the
     # genuine one is unknowable from the file, so every copy is dropped.
-    counts: dict[str, int] = {}
-    for rec in rows:
-        counts[rec[id_col]] = counts.get(rec[id_col], 0) + 1
-    kept = [rec for rec in rows if counts[rec[id_col]] == 1]
-    dropped["duplicate_id"] = len(rows) - len(kept)
-    return kept, dropped
+    ids = table.column(id_col)
+    counts = pc.value_counts(ids)
+    dup = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+    if len(dup):
+        keep_mask = pc.invert(pc.is_in(ids, value_set=dup))
+        dropped["duplicate_id"] = len(table) - pc.sum(keep_mask.cast(pa.int64())).as_py()
+        table = table.filter(keep_mask)
+    return table, dropped
 
 
 # --------------------------------------------------------------------------
-# Preparation
+# Preparation, in DuckDB SQL (vectorised and parallel, as a Splink user on
+# DuckDB would write it). Empty values become NULL.
 # --------------------------------------------------------------------------
 
-NAME_NOISE = re.compile(r"[^a-z' -]")
-SPACES = re.compile(r"\s+")
-NAME_AFFIXES = {"mr", "mrs", "ms", "miss", "dr", "prof", "jr", "sr", "ii", "iii", "iv", "phd", "md"}
+NAME_AFFIXES = ["mr", "mrs", "ms", "miss", "dr", "prof", "jr", "sr", "ii", "iii", "iv", "phd", "md"]
 
-
-def fold(value: str | None) -> str:
-    """Lowercase, strip accents, trim."""
-    if not value:
-        return ""
-    value = unicodedata.normalize("NFKD", value)
-    value = "".join(ch for ch in value if not unicodedata.combining(ch))
-    return value.strip().lower()
-
-
-def clean_name(value: str | None) -> str:
-    value = NAME_NOISE.sub(" ", fold(value).replace(".", " "))
-    return SPACES.sub(" ", value).strip()
-
-
-def name_tokens(value: str) -> list[str]:
-    return [t for t in clean_name(value).split(" ") if t and t not in NAME_AFFIXES]
-
-
-def split_full_name(full: str) -> tuple[str, str]:
-    """'Last, First' or 'First [M.] Last [Last]' -> (first, last).
-
-    Without a comma the first token is the given name and the rest, minus
-    single-letter initials, the surname: in the CRM export multi-word surnames
-    ("Dos Santos", "Quiros Vigil") are more than twice as common as multi-word
-    given names ("Kai Wen")."""
-    if "," in full:
-        last, _, first = full.partition(",")
-        first_t, last_t = name_tokens(first), name_tokens(last)
-        return (first_t[0] if first_t else ""), " ".join(last_t)
-    tokens = name_tokens(full)
-    if not tokens:
-        return "", ""
-    rest = [t for t in tokens[1:] if len(t) > 1]
-    return tokens[0], " ".join(rest)
-
-
-def first_given(value: str) -> str:
-    tokens = name_tokens(value)
-    return tokens[0] if tokens else ""
-
-
-def clean_surname(value: str) -> str:
-    return " ".join(name_tokens(value))
-
-
-def clean_email(value: str | None) -> str:
-    value = fold(value)
-    return value if value.count("@") == 1 and "." in value.split("@")[1] else ""
-
-
-EXTENSION = re.compile(r"(ext\.?|x|#|extension)\s*\d+\s*$")
-
-
-def clean_phone(value: str | None) -> str:
-    """Digits only, extension removed, keyed on the last 9 digits so that the same
-    number written with or without country code / trunk 0 compares equal."""
-    value = EXTENSION.sub("", fold(value))
-    digits = re.sub(r"\D", "", value)
-    if len(digits) < 7:
-        return ""
-    return digits[-9:]
-
-
-LEGAL_FORMS = {
+LEGAL_FORMS = [
     "inc", "incorporated", "llc", "ltd", "limited", "plc", "corp", "corporation", "co",
     "company", "gmbh", "ag", "kg", "se", "sa", "sas", "sarl", "srl", "spa", "bv", "nv",
     "ab", "as", "oy", "kk", "pty", "pvt", "llp", "lp", "sl", "slu", "sprl", "bvba",
     "kabushiki", "kaisha", "group", "holding", "holdings", "and", "the", "of", "e", "y",
     "hijos", "sons", "cie",
-}
-COMPANY_NOISE = re.compile(r"[^a-z0-9 ]")
+]  # fmt: skip
 
-
-def clean_company(value: str | None) -> str:
-    value = fold(value)
-    if not value:
-        return ""
-    if " " not in value and "." in value:  # a bare domain typed as company name
-        value = re.sub(r"^(https?://)?(www\.)?", "", value).split("/")[0].split(".")[0]
-    value = COMPANY_NOISE.sub(" ", value.replace("&", " and "))
-    tokens = [t for t in value.split() if t not in LEGAL_FORMS]
-    return " ".join(tokens)
-
-
-# Every spelling of a country that occurs in the generated files (after fold()),
-# mapped to ISO 3166-1 alpha-2: a careful user standardises the country before
-# comparing it. Two-letter values not listed are taken as codes already.
+# Every spelling of a country that occurs in the generated files (lowercased,
+# accents stripped), mapped to ISO 3166-1 alpha-2: a careful user standardises
+# the country before comparing it. Unlisted two-letter values are taken as codes.
 COUNTRIES = {
     "US": ["us", "usa", "u.s.a.", "u.s.", "america", "united states", "united states of america"],
     "GB": ["gb", "uk", "u.k.", "united kingdom", "great britain", "england",
@@ -205,67 +132,108 @@ COUNTRIES = {
     "SE": ["se", "sweden", "sverige", "schweden"],
     "PL": ["pl", "poland", "polska", "polen"],
     "DK": ["dk", "denmark", "danmark", "danemark"],
-}
-COUNTRY_CODE = {spelling: code for code, spellings in COUNTRIES.items() for spelling in spellings}
+}  # fmt: skip
 
 
-def clean_country(value: str | None) -> str:
-    value = fold(value)
-    return COUNTRY_CODE.get(value, value.upper() if len(value) == 2 else "")
+def sql_list(values: list[str]) -> str:
+    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
 
 
-def null(value: str) -> str | None:
-    return value or None
+MACROS = f"""
+-- lowercase, accents stripped, trimmed
+create or replace macro fold(s) as trim(lower(strip_accents(s)));
+-- name tokens: letters, apostrophes and hyphens; titles and suffixes dropped
+create or replace macro name_tokens(s) as list_filter(
+    string_split(regexp_replace(replace(fold(s), '.', ' '), '[^a-z'' -]+', ' ', 'g'), ' '),
+    lambda t: t <> '' and not list_contains({sql_list(NAME_AFFIXES)}, t));
+create or replace macro tokens_text(l) as nullif(array_to_string(l, ' '), '');
+-- 'Last, First' or 'First [M.] Last [Last]': without a comma the first token is
+-- the given name and the rest, minus single-letter initials, the surname (in the
+-- CRM export multi-word surnames such as "Dos Santos" are more than twice as
+-- common as multi-word given names such as "Kai Wen")
+create or replace macro full_first(s) as case
+    when contains(s, ',') then name_tokens(s[strpos(s, ',') + 1:])[1]
+    else name_tokens(s)[1] end;
+create or replace macro full_last(s) as case
+    when contains(s, ',') then tokens_text(name_tokens(s[:strpos(s, ',') - 1]))
+    else tokens_text(list_filter(name_tokens(s)[2:], lambda t: length(t) > 1)) end;
+create or replace macro clean_email(s) as case
+    when length(fold(s)) - length(replace(fold(s), '@', '')) = 1
+     and contains(split_part(fold(s), '@', 2), '.') then fold(s) end;
+-- digits only, extension removed, last 9 digits (so +33 5 54 06 45 27 and
+-- 05 54 06 45 27 agree); NULL under 7 digits
+create or replace macro phone_digits(s) as regexp_replace(
+    regexp_replace(fold(s), '(ext\\.?|x|#|extension)\\s*[0-9]+\\s*$', ''), '[^0-9]', '', 'g');
+create or replace macro clean_phone(s) as case
+    when length(phone_digits(s)) >= 7 then right(phone_digits(s), 9) end;
+-- a bare domain typed as company name is reduced to its first label
+create or replace macro company_text(s) as case
+    when not contains(fold(s), ' ') and contains(fold(s), '.')
+    then split_part(split_part(regexp_replace(fold(s), '^(https?://)?(www\\.)?', ''), '/', 1), '.', 1)
+    else fold(s) end;
+create or replace macro clean_company(s) as tokens_text(list_filter(
+    string_split(regexp_replace(replace(company_text(s), '&', ' and '), '[^a-z0-9 ]+', ' ', 'g'), ' '),
+    lambda t: t <> '' and not list_contains({sql_list(LEGAL_FORMS)}, t)));
+"""
+
+PREPARE = """
+create or replace table contacts as
+with crm as (
+    select 'crm_contacts:' || c."Id" as unique_id,
+           name_tokens(c."First Name")[1] as first_name,
+           tokens_text(name_tokens(c."Last Name")) as surname,
+           c."Email" as email_raw, c."Phone" as phone_raw,
+           a."Account Name" as company_raw, c."Mailing Country" as country_raw
+    from crm_contacts c left join crm_accounts a on a."Id" = c."Account Id"
+), leads as (
+    select 'marketing_leads:' || lead_id, full_first(full_name), full_last(full_name),
+           email, phone, company, country
+    from marketing_leads
+), raw as (select * from crm union all select * from leads)
+select unique_id,
+       nullif(first_name, '') as first_name,
+       surname,
+       clean_email(email_raw) as email,
+       split_part(clean_email(email_raw), '@', 2) as email_domain,
+       clean_phone(phone_raw) as phone,
+       clean_company(company_raw) as company,
+       coalesce(k.code, case when length(fold(country_raw)) = 2 then upper(fold(country_raw)) end) as country
+from raw left join country_spellings k on k.spelling = fold(raw.country_raw)
+"""
 
 
-def prepare(data: Path) -> tuple[pa.Table, dict]:
-    crm, crm_dropped = read_source(data / "crm_contacts.csv", ",", "Id")
-    leads, lead_dropped = read_source(data / "marketing_leads.csv", ";", "lead_id")
-    # CRM contacts carry only an Account Id: take the company name from the CRM
-    # accounts export, as anyone deduplicating a CRM would.
-    accounts, _ = read_source(data / "crm_accounts.csv", ",", "Id")
-    account_name = {a["Id"]: a["Account Name"] for a in accounts}
-
-    cols: dict[str, list] = {
-        k: [] for k in ("unique_id", "first_name", "surname", "email", "email_domain", "phone", "company", "country")
-    }
-
-    def add(uid, first, last, email, phone, company, country):
-        cols["unique_id"].append(uid)
-        cols["first_name"].append(null(first))
-        cols["surname"].append(null(last))
-        cols["email"].append(null(email))
-        cols["email_domain"].append(null(email.split("@")[1] if email else ""))
-        cols["phone"].append(null(phone))
-        cols["company"].append(null(company))
-        cols["country"].append(null(country))
-
-    for r in crm:
-        add(
-            f"crm_contacts:{r['Id']}",
-            first_given(r["First Name"]),
-            clean_surname(r["Last Name"]),
-            clean_email(r["Email"]),
-            clean_phone(r["Phone"]),
-            clean_company(account_name.get(r["Account Id"], "")),
-            clean_country(r["Mailing Country"]),
-        )
-    for r in leads:
-        first, last = split_full_name(r["full_name"])
-        add(
-            f"marketing_leads:{r['lead_id']}",
-            first,
-            last,
-            clean_email(r["email"]),
-            clean_phone(r["phone"]),
-            clean_company(r["company"]),
-            clean_country(r["country"]),
-        )
-    info = {
-        "rows_kept": len(cols["unique_id"]),
+def prepare(con: duckdb.DuckDBPyConnection, data: Path) -> dict:
+    """Reads the sources and creates the table `contacts`; returns row counts."""
+    crm, crm_dropped = read_source(
+        data / "crm_contacts.csv", ",", "Id",
+        ["Id", "First Name", "Last Name", "Email", "Phone", "Account Id", "Mailing Country"],
+    )  # fmt: skip
+    leads, lead_dropped = read_source(
+        data / "marketing_leads.csv", ";", "lead_id",
+        ["lead_id", "full_name", "email", "phone", "company", "country"],
+    )  # fmt: skip
+    # CRM contacts carry only an Account Id: the company name comes from the CRM
+    # accounts export, as anyone deduplicating a CRM would join it.
+    accounts, _ = read_source(data / "crm_accounts.csv", ",", "Id", ["Id", "Account Name"])
+    spellings = pa.table(
+        {
+            "spelling": [s for ss in COUNTRIES.values() for s in ss],
+            "code": [c for c, ss in COUNTRIES.items() for _ in ss],
+        }
+    )
+    for name, table in [
+        ("crm_contacts", crm), ("marketing_leads", leads), ("crm_accounts", accounts),
+        ("country_spellings", spellings),
+    ]:  # fmt: skip
+        con.register(name, table)
+    con.execute(MACROS)
+    con.execute(PREPARE)
+    for name in ("crm_contacts", "marketing_leads", "crm_accounts", "country_spellings"):
+        con.unregister(name)
+    return {
+        "rows_kept": con.execute("select count(*) from contacts").fetchall()[0][0],
         "dropped": {"crm_contacts": crm_dropped, "marketing_leads": lead_dropped},
     }
-    return pa.table(cols), info
 
 
 # --------------------------------------------------------------------------
@@ -279,6 +247,16 @@ BLOCKING_RULES = [
     block_on("surname", "email_domain"),
 ]
 
+
+# Blocking rules for the EM sessions. "email_phone" (default): pairs with the
+# same email, then the same phone; each session estimates every comparison but
+# its own, and both blocks are mostly true matches. "names_email": the
+# tutorials' first choice, first name and surname, then email; on 1M rows the
+# name blocks are mostly namesakes, and EM takes them for matches (see README).
+EM_RULES = {
+    "email_phone": [("email",), ("phone",)],
+    "names_email": [("first_name", "surname"), ("email",)],
+}
 
 EMAIL_MODELS = ("exact", "exact_lev1", "splink")
 
@@ -325,11 +303,11 @@ def settings(email_model: str = "exact") -> SettingsCreator:
     )
 
 
-def run_splink(con: duckdb.DuckDBPyConnection, table: pa.Table, args) -> tuple[str, dict]:
+def run_splink(con: duckdb.DuckDBPyConnection, args) -> tuple[str, dict]:
     """Train, predict, cluster; returns the name of the cluster table and timings."""
     timings = {}
     db_api = DuckDBAPI(connection=con)
-    sdf = db_api.register(table, dataset_display_name="contacts")
+    sdf = db_api.register("contacts", dataset_display_name="contacts")
     linker = Linker(sdf, settings(args.email), log_level=logging.INFO if args.verbose else logging.WARNING)
 
     t = time.perf_counter()
@@ -341,12 +319,10 @@ def run_splink(con: duckdb.DuckDBPyConnection, table: pa.Table, args) -> tuple[s
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=args.max_pairs, seed=args.seed)
     # m by EM on two blocking rules, so every comparison is estimated at least once.
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("first_name", "surname"), estimate_without_term_frequencies=True
-    )
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("email"), estimate_without_term_frequencies=True
-    )
+    for rule in EM_RULES[args.em]:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on(*rule), estimate_without_term_frequencies=True
+        )
     timings["train_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -358,7 +334,13 @@ def run_splink(con: duckdb.DuckDBPyConnection, table: pa.Table, args) -> tuple[s
         predictions, threshold_match_probability=args.threshold
     )
     timings["cluster_s"] = time.perf_counter() - t
-    timings["links_above_threshold"] = con.execute(f"select count(*) from {predictions.physical_name}").fetchone()[0]
+    if args.dump:
+        args.dump.mkdir(parents=True, exist_ok=True)
+        con.execute(f"copy {predictions.physical_name} to '{args.dump / 'predictions.parquet'}'")
+        con.execute(f"copy {clusters.physical_name} to '{args.dump / 'clusters.parquet'}'")
+        con.execute(f"copy contacts to '{args.dump / 'contacts.parquet'}'")
+        linker.misc.save_model_to_json(str(args.dump / "model.json"), overwrite=True)
+    timings["links_above_threshold"] = con.execute(f"select count(*) from {predictions.physical_name}").fetchall()[0][0]
     return clusters.physical_name, timings
 
 
@@ -379,11 +361,11 @@ def evaluate(con: duckdb.DuckDBPyConnection, clusters: str, truth: Path) -> dict
         """
     )
     pairs = "sum(n * (n - 1) / 2)::hugeint"
-    tp = con.execute(f"select {pairs} from (select count(*) n from eval_rows group by cluster_id, entity)").fetchone()[0]
-    predicted = con.execute(f"select {pairs} from (select count(*) n from eval_rows group by cluster_id)").fetchone()[0]
-    actual = con.execute(f"select {pairs} from (select count(*) n from eval_rows group by entity)").fetchone()[0]
-    rows_in_truth = con.execute("select count(*) from eval_rows").fetchone()[0]
-    rows_clustered = con.execute(f"select count(*) from {clusters}").fetchone()[0]
+    tp = con.execute(f"select {pairs} from (select count(*) n from eval_rows group by cluster_id, entity)").fetchall()[0][0]
+    predicted = con.execute(f"select {pairs} from (select count(*) n from eval_rows group by cluster_id)").fetchall()[0][0]
+    actual = con.execute(f"select {pairs} from (select count(*) n from eval_rows group by entity)").fetchall()[0][0]
+    rows_in_truth = con.execute("select count(*) from eval_rows").fetchall()[0][0]
+    rows_clustered = con.execute(f"select count(*) from {clusters}").fetchall()[0][0]
     tp, predicted, actual = int(tp or 0), int(predicted or 0), int(actual or 0)
     precision = tp / predicted if predicted else 0.0
     recall = tp / actual if actual else 0.0
@@ -403,10 +385,9 @@ def evaluate(con: duckdb.DuckDBPyConnection, clusters: str, truth: Path) -> dict
 RULE_KEYS = [["email"], ["phone"], ["first_name", "surname"], ["surname", "email_domain"]]
 
 
-def count_candidate_pairs(con: duckdb.DuckDBPyConnection, table: pa.Table) -> int:
+def count_candidate_pairs(con: duckdb.DuckDBPyConnection) -> int:
     """Distinct pairs generated by the union of the blocking rules, exactly, by
     inclusion-exclusion over equi-join keys (each rule: all keys equal, none null)."""
-    con.register("prepared", table)
     total = 0
     for k in range(1, len(RULE_KEYS) + 1):
         for combo in itertools.combinations(RULE_KEYS, k):
@@ -414,8 +395,8 @@ def count_candidate_pairs(con: duckdb.DuckDBPyConnection, table: pa.Table) -> in
             not_null = " and ".join(f"{c} is not null" for c in keys)
             n = con.execute(
                 f"select coalesce(sum(n * (n - 1) / 2), 0)::hugeint from "
-                f"(select count(*) n from prepared where {not_null} group by {', '.join(keys)})"
-            ).fetchone()[0]
+                f"(select count(*) n from contacts where {not_null} group by {', '.join(keys)})"
+            ).fetchall()[0][0]
             total += (-1) ** (k + 1) * int(n)
     return total
 
@@ -427,7 +408,9 @@ def main() -> int:
     p.add_argument("--max-pairs", type=float, default=1e7, help="pairs sampled to estimate u")
     p.add_argument("--seed", type=int, default=None, help="seed for u sampling (slower when set)")
     p.add_argument("--email", choices=EMAIL_MODELS, default="exact", help="email comparison (see email_comparison)")
+    p.add_argument("--em", choices=sorted(EM_RULES), default="email_phone", help="EM blocking rules")
     p.add_argument("--count-pairs", action="store_true", help="only count candidate pairs and exit")
+    p.add_argument("--dump", type=Path, help="write prepared rows, predictions, clusters, model here")
     p.add_argument("--verbose", action="store_true", help="show Splink's log")
     args = p.parse_args()
 
@@ -436,20 +419,21 @@ def main() -> int:
 
     con = duckdb.connect()
     t = time.perf_counter()
-    table, info = prepare(args.data)
+    info = prepare(con, args.data)
     load_s = time.perf_counter() - t
 
     if args.count_pairs:
-        print(json.dumps({"candidate_pairs": count_candidate_pairs(con, table), "rows": info["rows_kept"]}))
+        print(json.dumps({"candidate_pairs": count_candidate_pairs(con), "rows": info["rows_kept"]}))
         return 0
 
-    clusters, timings = run_splink(con, table, args)
+    clusters, timings = run_splink(con, args)
     seconds = time.perf_counter() - T_START  # imports + load + train + predict + cluster
     scores = evaluate(con, clusters, args.data / "truth" / "contacts_truth.csv")
     out = {
         "tool": "splink",
         "splink_version": splink.__version__,
         "email_model": args.email,
+        "em_rules": args.em,
         "duckdb_version": duckdb.__version__,
         "f1": scores["f1"],
         "precision": scores["precision"],

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod eval;
+mod explain;
 mod generate;
 
 const EXIT_HELP: &str = "\
@@ -92,6 +93,13 @@ enum Command {
     /// Example: firmlink eval --run out/demo/latest --kind contacts
     ///   --truth fixtures/demo/truth/contacts_truth.csv
     Eval(eval::Args),
+    /// Explain a match score as a waterfall: the prior, each comparison's
+    /// level with its m, u and weight, term-frequency adjustments, the total
+    /// weight and probability, and any B2B rule that forbids the pair.
+    ///
+    /// Example: firmlink explain --run out/demo/latest --kind contacts
+    ///   --pair crm_contacts:ID marketing_leads:ID
+    Explain(explain::Args),
 }
 
 fn main() -> ExitCode {
@@ -109,6 +117,7 @@ fn main() -> ExitCode {
         Command::Fields { kind } => fields(kind.as_deref()),
         Command::Generate(args) => generate::main(&args),
         Command::Eval(args) => eval::main(&args),
+        Command::Explain(args) => explain::main(&args),
     }
 }
 
@@ -209,13 +218,13 @@ fn print_summary(s: &firmlink_pipeline::RunSummary) {
     println!();
     for d in &s.dedupe {
         println!(
-            "dedupe {:<8} {:>9} records → {:>9} entities · {} candidate pairs · {} clusters of 2+ · largest {} · vetoed {} · {:.2}s",
+            "dedupe {:<8} {:>9} records → {:>9} entities · {} candidate pairs · {} entities of 2+ records · largest {} · vetoed {} · {:.2}s",
             d.kind,
             d.records,
-            d.clusters.clusters,
+            d.entities,
             d.candidate_pairs,
-            d.clusters.clusters - d.clusters.singletons,
-            d.clusters.largest_cluster,
+            d.entities_with_duplicates,
+            d.largest_entity,
             d.pairs_vetoed.tax_id
                 + d.pairs_vetoed.country
                 + d.pairs_vetoed.shared_domain

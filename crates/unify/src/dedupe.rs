@@ -57,6 +57,10 @@ pub struct DedupeReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub training: Option<TrainingReport>,
     pub scored_pairs_kept: usize,
+    /// Entities after clustering (guard and B2B rules), with 2+ records, and the largest.
+    pub entities: usize,
+    pub entities_with_duplicates: usize,
+    pub largest_entity: usize,
     pub pairs_vetoed: rules::VetoCounts,
     pub threshold: f64,
     pub clusters: ClusterStats,
@@ -247,7 +251,14 @@ pub fn dedupe(kind: Kind, t: &Table, m: &Matching) -> Result<Dedupe, DedupeError
     };
     timings.clustering = t4.elapsed().as_secs_f64();
 
+    let mut sizes = vec![0usize; labels.iter().map(|l| *l as usize + 1).max().unwrap_or(0)];
+    for l in &labels {
+        sizes[*l as usize] += 1;
+    }
     let report = DedupeReport {
+        entities: sizes.len(),
+        entities_with_duplicates: sizes.iter().filter(|s| **s > 1).count(),
+        largest_entity: sizes.iter().copied().max().unwrap_or(0),
         kind: k,
         records: n,
         candidate_pairs: candidates.len() as u64,

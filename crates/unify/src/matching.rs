@@ -216,6 +216,7 @@ pub fn default_contact_blocking() -> Vec<BlockingRule> {
         rule("linkedin", &["linkedin_url"]),
         rule("phone", &["phone"]),
         rule("name", &["last_name_key", "formal_first_name_key"]),
+        rule("names in any order", &["name_set"]),
         rule(
             "surname+employer",
             &["last_name_phonetic", "employer_domain"],
@@ -420,7 +421,7 @@ mod tests {
         let [a, c] = from_pipeline("[pipeline]\nname = \"x\"\n", Path::new(".")).unwrap();
         assert!(a.enabled && c.enabled);
         assert!(a.b2b_rules);
-        assert_eq!(c.settings.blocking_rules.len(), 5);
+        assert_eq!(c.settings.blocking_rules.len(), 6);
     }
 
     #[test]

@@ -1,0 +1,173 @@
+//! `firmlink explain`: why two records match (or not), or how a cluster formed.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use firmlink_linkage::{LinkType, Linker, Params};
+use firmlink_model::{Kind, Table};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// A run folder (e.g. out/demo/latest).
+    #[arg(long)]
+    run: PathBuf,
+    /// accounts or contacts.
+    #[arg(long)]
+    kind: String,
+    /// Two records as SOURCE:ID, e.g. --pair crm_contacts:0035g00001 marketing_leads:1000020
+    #[arg(long, num_args = 2, value_names = ["A", "B"])]
+    pair: Option<Vec<String>>,
+    /// A unified id from the crosswalk: explain every pair of its records (at most 20).
+    #[arg(long, conflicts_with = "pair")]
+    cluster: Option<String>,
+    /// Print JSON instead of the waterfall.
+    #[arg(long)]
+    json: bool,
+}
+
+type Fail = (String, u8);
+
+pub fn main(args: &Args) -> ExitCode {
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err((msg, code)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn find(t: &Table, key: &str) -> Result<usize, Fail> {
+    let (src, id) = key.split_once(':').ok_or_else(|| {
+        (
+            format!("\"{key}\" is not SOURCE:ID (e.g. crm_contacts:0035g00001)"),
+            2,
+        )
+    })?;
+    let s = t.str("source").expect("source");
+    let i = t.str("source_id").expect("source_id");
+    (0..t.rows())
+        .find(|&r| s.get(r) == Some(src) && i.get(r) == Some(id))
+        .ok_or_else(|| {
+            (
+                format!("no record {key} in this run (quarantined rows are not in the tables)"),
+                4,
+            )
+        })
+}
+
+fn run(args: &Args) -> Result<(), Fail> {
+    let kind = match args.kind.as_str() {
+        "accounts" => Kind::Accounts,
+        "contacts" => Kind::Contacts,
+        other => {
+            return Err((
+                format!("--kind must be accounts or contacts, found {other}"),
+                2,
+            ));
+        }
+    };
+    let k = kind.as_str();
+    let input = |e: String| (e, 4u8);
+    let table = firmlink_pipeline::read_parquet(&args.run.join(format!("normalized/{k}.parquet")))
+        .map_err(|e| input(e.to_string()))?;
+    let text = std::fs::read_to_string(args.run.join("pipeline.toml"))
+        .map_err(|e| input(format!("{}: {e}", args.run.join("pipeline.toml").display())))?;
+    let matchings = firmlink_unify::from_pipeline(&text, &args.run).map_err(|p| {
+        let msgs: Vec<String> = p.into_iter().map(|m| m.message).collect();
+        (msgs.join("; "), 3)
+    })?;
+    let m = &matchings[if kind == Kind::Accounts { 0 } else { 1 }];
+    let params_path = args.run.join(format!("params/{k}.json"));
+    let params_text = std::fs::read_to_string(&params_path).map_err(|e| {
+        input(format!(
+            "{}: {e} (was dedupe enabled for {k}?)",
+            params_path.display()
+        ))
+    })?;
+    let params = Params::from_json(&params_text).map_err(|e| input(e.to_string()))?;
+    let lt = firmlink_unify::linkage_table(kind, &table, m).map_err(|e| (e.to_string(), 3))?;
+    let mut settings = m.settings.clone();
+    let mut datasets = lt.dataset().to_vec();
+    datasets.sort_unstable();
+    datasets.dedup();
+    if settings.link_type == LinkType::LinkAndDedupe && datasets.len() < 2 {
+        settings.link_type = LinkType::DedupeOnly;
+    }
+    let linker = Linker::new(&lt, settings).map_err(|e| (e.to_string(), 3))?;
+    let checker = firmlink_unify::rules::Checker::new(kind, &table, m.b2b_rules);
+
+    let pairs: Vec<(usize, usize)> = match (&args.pair, &args.cluster) {
+        (Some(p), _) => vec![(find(&table, &p[0])?, find(&table, &p[1])?)],
+        (None, Some(uid)) => {
+            let cw = firmlink_pipeline::read_parquet(&args.run.join("crosswalk.parquet"))
+                .map_err(|e| input(e.to_string()))?;
+            let kinds = cw.str("kind").expect("kind");
+            let uids = cw.str("unified_id").expect("unified_id");
+            let members: Vec<usize> = (0..cw.rows())
+                .filter(|&r| kinds.get(r) == Some(k))
+                .enumerate()
+                .filter(|(_, r)| uids.get(*r) == Some(uid.as_str()))
+                .map(|(i, _)| i)
+                .collect();
+            if members.is_empty() {
+                return Err((format!("no {k} cluster {uid} in this run"), 4));
+            }
+            if !args.json {
+                let s = table.str("source").expect("source");
+                let id = table.str("source_id").expect("source_id");
+                println!("cluster {uid}: {} record(s)", members.len());
+                for &r in &members {
+                    println!("  {}:{}", s.get(r).unwrap_or(""), id.get(r).unwrap_or(""));
+                }
+                println!();
+            }
+            let mut v = Vec::new();
+            for (a, &x) in members.iter().enumerate() {
+                for &y in &members[a + 1..] {
+                    v.push((x, y));
+                }
+            }
+            v.truncate(20);
+            v
+        }
+        (None, None) => return Err(("give --pair A B or --cluster ID".into(), 2)),
+    };
+
+    let mut out = Vec::new();
+    for (i, j) in pairs {
+        let e = linker
+            .explain_pair(&params, i as u32, j as u32)
+            .map_err(|e| (e.to_string(), 1))?;
+        let veto = checker.veto(i, j).map(|v| v.as_str());
+        if args.json {
+            let mut v = serde_json::to_value(&e).expect("serializable");
+            v["b2b_veto"] = serde_json::json!(veto);
+            v["threshold"] = serde_json::json!(m.threshold);
+            out.push(v);
+        } else {
+            println!("{}", e.render());
+            match veto {
+                Some(rule) => println!(
+                    "B2B rule `{rule}`: these records can never be one {k} entity (see README, Matching)\n"
+                ),
+                None => println!(
+                    "no B2B rule forbids this pair; clustering threshold {}\n",
+                    m.threshold
+                ),
+            }
+        }
+    }
+    if args.json {
+        let v = if out.len() == 1 {
+            out.remove(0)
+        } else {
+            serde_json::Value::Array(out)
+        };
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&v).expect("serializable")
+        );
+    }
+    Ok(())
+}
