@@ -20,6 +20,9 @@ pub struct Args {
     /// Output folder (created if missing).
     #[arg(long)]
     output: PathBuf,
+    /// Print the full summary as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 pub fn main(args: &Args) -> ExitCode {
@@ -36,10 +39,22 @@ pub fn main(args: &Args) -> ExitCode {
     }
     match firmlink_synth::generate(&opts, &args.output) {
         Ok(summary) => {
-            println!(
-                "{}",
+            use std::io::Write;
+            let text = if args.json {
                 serde_json::to_string_pretty(&summary).expect("serializable")
-            );
+            } else {
+                let mut text = format!("wrote {}\n", args.output.display());
+                for f in &summary.files {
+                    text.push_str(&format!("  {:<34} {:>9} rows\n", f.file, f.rows));
+                }
+                text.push_str(&format!(
+                    "  truth files in {0}/truth/; details in {0}/README.md",
+                    args.output.display()
+                ));
+                text
+            };
+            // A closed pipe (e.g. `| head`) is not worth a panic.
+            let _ = writeln!(std::io::stdout().lock(), "{text}");
             ExitCode::SUCCESS
         }
         Err(e) => {

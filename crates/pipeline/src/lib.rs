@@ -75,6 +75,10 @@ pub struct SourceSummary {
     /// rows_read == records + quarantined; always true unless there is a bug.
     pub reconciled: bool,
     pub seconds: f64,
+    /// Time the reader thread was busy (not waiting for the normalizers).
+    pub seconds_reading: f64,
+    /// Time spent normalizing (in parallel) and appending chunks.
+    pub seconds_normalizing: f64,
 }
 
 /// What a run did.
@@ -303,19 +307,27 @@ fn run_into(
         let ki = kind_index(source.kind);
         let ctx = &ctxs[ki];
         let (tx, rx) = sync_channel::<(Vec<RawRecord>, u64)>(2);
-        let stats = std::thread::scope(|scope| {
+        let mut normalizing = 0.0;
+        let (stats, waiting) = std::thread::scope(|scope| {
             let reader = scope.spawn(move || {
-                firmlink_ingest::read(source, index as u16, CHUNK_ROWS, &mut |chunk, bytes| {
-                    // The receiver only stops early if normalizing panicked.
-                    let _ = tx.send((chunk, bytes));
-                })
+                let mut waiting = 0.0;
+                let r =
+                    firmlink_ingest::read(source, index as u16, CHUNK_ROWS, &mut |chunk, bytes| {
+                        let t = Instant::now();
+                        // The receiver only stops early if normalizing panicked.
+                        let _ = tx.send((chunk, bytes));
+                        waiting += t.elapsed().as_secs_f64();
+                    });
+                r.map(|s| (s, waiting))
             });
             for (chunk, bytes) in rx {
+                let t0 = Instant::now();
                 let t = records::normalize(source.kind, &chunk, ctx);
                 match &mut tables[ki] {
                     Some(acc) => acc.append(&t),
                     slot @ None => *slot = Some(t),
                 }
+                normalizing += t0.elapsed().as_secs_f64();
                 pb.set_position(bytes);
             }
             reader.join().expect("reader thread panicked")
@@ -336,6 +348,8 @@ fn run_into(
             quarantined: q,
             stats,
             seconds: t0.elapsed().as_secs_f64(),
+            seconds_reading: t0.elapsed().as_secs_f64() - waiting,
+            seconds_normalizing: normalizing,
         });
     }
     let seconds_ingest_normalize = t_ingest.elapsed().as_secs_f64();

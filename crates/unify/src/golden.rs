@@ -239,6 +239,10 @@ pub fn build(input: &GoldenInput<'_>, rules: &[FieldRule]) -> Golden {
         Column::from_strs(sources.iter().map(|s| Some(s.as_str()))),
     );
 
+    // "source:source_id" of every record, formatted once for all fields.
+    let record_ref: Vec<String> = (0..n)
+        .map(|i| format!("{}:{}", key(i).0, key(i).1))
+        .collect();
     for rule in rules {
         let Some(col) = t.get(&rule.field) else {
             continue;
@@ -248,14 +252,10 @@ pub fn build(input: &GoldenInput<'_>, rules: &[FieldRule]) -> Golden {
             .par_iter()
             .map(|m| choose(col, m, rule.rule, &prio, &record_date, field_date, &key))
             .collect();
-        let from: Vec<Option<String>> = choice
-            .iter()
-            .map(|c| c.map(|i| format!("{}:{}", key(i).0, key(i).1)))
-            .collect();
         records.push(rule.field.clone(), take(col, &choice));
         records.push(
             format!("{}__from", rule.field),
-            Column::from_strs(from.iter().map(|s| s.as_deref())),
+            Column::from_strs(choice.iter().map(|c| c.map(|i| record_ref[i].as_str()))),
         );
     }
 
@@ -286,6 +286,10 @@ fn choose<'a>(
     field_date: Option<&Column>,
     key: &impl Fn(usize) -> (&'a str, &'a str),
 ) -> Option<usize> {
+    // Most clusters are single records: nothing to choose.
+    if let [only] = members {
+        return has_value(col, *only as usize).then_some(*only as usize);
+    }
     let candidates: Vec<usize> = members
         .iter()
         .map(|&i| i as usize)
