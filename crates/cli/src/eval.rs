@@ -126,10 +126,28 @@ fn run(args: &Args) -> Result<(), (String, u8)> {
     for (line, rec) in rdr.records().enumerate() {
         let rec = rec.map_err(|e| input(format!("{}:{}: {e}", args.truth.display(), line + 2)))?;
         let src = src_col.and_then(|c| rec.get(c)).unwrap_or("").to_string();
-        truth.insert(
-            (src, rec.get(id_col).unwrap_or("").to_string()),
-            rec.get(ent_col).unwrap_or("").to_string(),
-        );
+        let key = (src, rec.get(id_col).unwrap_or("").to_string());
+        let entity = rec.get(ent_col).unwrap_or("").to_string();
+        if let Some(prev) = truth.insert(key.clone(), entity.clone())
+            && prev != entity
+        {
+            return Err(input(format!(
+                "{}:{}: record {}{} has two true entities ({prev} and {entity}); {}",
+                args.truth.display(),
+                line + 2,
+                if key.0.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}:", key.0)
+                },
+                key.1,
+                if src_col.is_none() {
+                    "without a source column, ids must be unique across sources"
+                } else {
+                    "fix the truth file"
+                }
+            )));
+        }
     }
 
     // Records with a truth entry, in record order.
@@ -147,6 +165,19 @@ fn run(args: &Args) -> Result<(), (String, u8)> {
         }
     }
     let without_truth = records.rows() - keep.len();
+    if keep.is_empty() {
+        return Err(input(format!(
+            "no {} record of the run has an entry in {} (id column `{}`{}): check --id-column and --kind",
+            args.kind,
+            args.truth.display(),
+            header[id_col],
+            if src_col.is_some() {
+                ", keyed with `source`"
+            } else {
+                ""
+            }
+        )));
+    }
     let mut new_index = vec![u32::MAX; records.rows()];
     for (k, &i) in keep.iter().enumerate() {
         new_index[i] = k as u32;

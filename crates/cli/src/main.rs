@@ -225,10 +225,7 @@ fn print_summary(s: &firmlink_pipeline::RunSummary) {
             d.candidate_pairs,
             d.entities_with_duplicates,
             d.largest_entity,
-            d.pairs_vetoed.tax_id
-                + d.pairs_vetoed.country
-                + d.pairs_vetoed.shared_domain
-                + d.pairs_vetoed.employer,
+            d.pairs_vetoed.total(),
             d.timings.prepare
                 + d.timings.blocking
                 + d.timings.training

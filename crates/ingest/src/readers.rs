@@ -161,7 +161,7 @@ impl Rows {
     pub fn next_row(&mut self) -> Result<Option<Row>, IngestError> {
         match &mut self.inner {
             Inner::Csv(r) => r.next_row(&self.needed),
-            Inner::Parquet(r) => Ok(r.next_row(&self.needed)),
+            Inner::Parquet(r) => r.next_row(&self.needed),
             Inner::Jsonl(r) => r.next_row(&self.needed),
         }
     }
@@ -386,8 +386,12 @@ fn decode(encoding: Encoding, bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>,
 // ---------------------------------------------------------------- Parquet
 
 struct ParquetRows {
+    path: std::path::PathBuf,
     names: Vec<String>,
-    columns: Vec<Vec<Option<String>>>,
+    df: polars::prelude::DataFrame,
+    /// Text of the columns read so far (converted on first use: columns
+    /// the pipeline does not map are never touched, whatever their type).
+    columns: Vec<Option<Vec<Option<String>>>>,
     rows: usize,
     row: usize,
     bytes: u64,
@@ -405,54 +409,76 @@ impl ParquetRows {
             })?;
         let sha256 = hex(&Sha256::digest(&bytes));
         let n_bytes = bytes.len() as u64;
-        let fmt_err = |e: PolarsError| IngestError::Format {
-            path: source.path.clone(),
-            format: "Parquet",
-            message: e.to_string(),
-            help: "check that the file is Parquet, or set format = \"csv\" / \"jsonl\"".into(),
-        };
         let df = ParquetReader::new(std::io::Cursor::new(bytes))
             .finish()
-            .map_err(fmt_err)?;
-        let mut names = Vec::new();
-        let mut columns = Vec::new();
-        for col in df.columns() {
-            names.push(col.name().to_string());
-            let as_str = col.cast(&DataType::String).map_err(fmt_err)?;
-            let ca = as_str.str().map_err(fmt_err)?;
-            columns.push(
-                ca.iter()
-                    .map(|v| v.and_then(clean).map(str::to_string))
-                    .collect(),
-            );
-        }
+            .map_err(|e| IngestError::Format {
+                path: source.path.clone(),
+                format: "Parquet",
+                message: e.to_string(),
+                help: "check that the file is Parquet, or set format = \"csv\" / \"jsonl\"".into(),
+            })?;
+        let names: Vec<String> = df.columns().iter().map(|c| c.name().to_string()).collect();
         Ok(ParquetRows {
+            path: source.path.clone(),
+            columns: vec![None; names.len()],
             names,
-            columns,
             rows: df.height(),
+            df,
             row: 0,
             bytes: n_bytes,
             sha256,
         })
     }
 
-    fn next_row(&mut self, needed: &[Needed]) -> Option<Row> {
+    /// Convert column `i` to text once.
+    fn text_column(&mut self, i: usize) -> Result<(), IngestError> {
+        use polars::prelude::*;
+        if self.columns[i].is_some() {
+            return Ok(());
+        }
+        let col = &self.df.columns()[i];
+        let err = |e: PolarsError| {
+            IngestError::Format {
+            path: self.path.clone(),
+            format: "Parquet",
+            message: format!("column \"{}\" of type {} cannot be read as text: {e}", col.name(), col.dtype()),
+            help: "map a column of text, number, date or boolean type (lists and structs are not supported yet)".into(),
+        }
+        };
+        let as_str = col.cast(&DataType::String).map_err(err)?;
+        let ca = as_str.str().map_err(err)?;
+        self.columns[i] = Some(
+            ca.iter()
+                .map(|v| v.and_then(clean).map(str::to_string))
+                .collect(),
+        );
+        Ok(())
+    }
+
+    fn next_row(&mut self, needed: &[Needed]) -> Result<Option<Row>, IngestError> {
         if self.row >= self.rows {
-            return None;
+            return Ok(None);
+        }
+        if self.row == 0 {
+            for n in needed {
+                if let Needed::Index(i) = n {
+                    self.text_column(*i)?;
+                }
+            }
         }
         let r = self.row;
         self.row += 1;
         let values = needed
             .iter()
             .map(|n| match n {
-                Needed::Index(i) => self.columns[*i][r].take(),
+                Needed::Index(i) => self.columns[*i].as_mut().and_then(|c| c[r].take()),
                 _ => None,
             })
             .collect();
-        Some(Row::Good {
+        Ok(Some(Row::Good {
             line: r as u64 + 1,
             values,
-        })
+        }))
     }
 }
 

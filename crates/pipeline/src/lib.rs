@@ -110,18 +110,57 @@ const CHUNK_ROWS: usize = 32_768;
 /// Check everything `firmlink validate` checks, including files and headers.
 pub fn check(p: &Pipeline) -> Result<(), Diagnostics> {
     let mut d = Diagnostics::default();
-    if let Err(problems) = matching(p) {
-        for m in problems {
-            d.push(
-                firmlink_config::Diagnostic::at(
-                    firmlink_config::Phase::Schema,
-                    &p.path,
-                    &p.text,
-                    m.span,
-                    m.message,
-                )
-                .with_help("the README's pipeline reference lists the [matching.<kind>] keys"),
-            );
+    match matching(p) {
+        Ok(ms) => {
+            // Compile each kind's settings against its column list now, so a
+            // misspelt column fails validate, not a run after ingest.
+            for (m, kind) in ms.iter().zip([Kind::Accounts, Kind::Contacts]) {
+                if !m.enabled || !p.sources.iter().any(|s| s.kind == kind) {
+                    continue;
+                }
+                let empty = records::empty(kind, &context(p, kind));
+                let mut settings = m.settings.clone();
+                let sources = p.sources.iter().filter(|s| s.kind == kind).count();
+                if settings.link_type == firmlink_linkage::LinkType::LinkOnly && sources < 2 {
+                    d.push(firmlink_config::Diagnostic::file(
+                        firmlink_config::Phase::Reference,
+                        &p.path,
+                        format!(
+                            "[matching.{}] link_type = \"link_only\" needs two or more {} sources",
+                            kind.as_str(),
+                            kind.as_str()
+                        ),
+                    ));
+                    continue;
+                }
+                settings.link_type = firmlink_linkage::LinkType::DedupeOnly;
+                let problem = firmlink_unify::linkage_table(kind, &empty, m)
+                    .and_then(|lt| firmlink_linkage::Linker::new(&lt, settings).map(|_| ()));
+                if let Err(e) = problem {
+                    d.push(
+                        firmlink_config::Diagnostic::file(
+                            firmlink_config::Phase::Reference,
+                            &p.path,
+                            format!("[matching.{}] {e}", kind.as_str()),
+                        )
+                        .with_help("blocking rules and comparisons may name the columns of normalized/<kind>.parquet, x_<extra> columns and the derived columns listed in the README"),
+                    );
+                }
+            }
+        }
+        Err(problems) => {
+            for m in problems {
+                d.push(
+                    firmlink_config::Diagnostic::at(
+                        firmlink_config::Phase::Schema,
+                        &p.path,
+                        &p.text,
+                        m.span,
+                        m.message,
+                    )
+                    .with_help("the README's pipeline reference lists the [matching.<kind>] keys"),
+                );
+            }
         }
     }
     for s in &p.sources {
@@ -206,7 +245,23 @@ pub fn run(p: &Pipeline, opts: &RunOptions) -> Result<RunSummary, RunError> {
         source: e,
     })?;
     let run_id = match &opts.run_id {
-        Some(id) => id.clone(),
+        Some(id) => {
+            let ok = !id.is_empty()
+                && !id.starts_with('.')
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+            if !ok {
+                return Err(RunError::Output {
+                    path: runs.join(id),
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::InvalidInput,
+                        "a run id is letters, digits, '-', '_' and '.', not starting with '.'",
+                    ),
+                });
+            }
+            id.clone()
+        }
         None => unique_id(&runs, &started_at.format("%Y%m%dT%H%M%SZ").to_string()),
     };
     let final_dir = runs.join(&run_id);
@@ -227,10 +282,13 @@ pub fn run(p: &Pipeline, opts: &RunOptions) -> Result<RunSummary, RunError> {
     let result = run_into(p, opts, &tmp_dir, &run_id, started, started_at);
     match result {
         Ok(mut summary) => {
-            std::fs::rename(&tmp_dir, &final_dir).map_err(|e| RunError::Output {
-                path: final_dir.clone(),
-                source: e,
-            })?;
+            if let Err(e) = std::fs::rename(&tmp_dir, &final_dir) {
+                let _ = std::fs::remove_dir_all(&tmp_dir);
+                return Err(RunError::Output {
+                    path: final_dir.clone(),
+                    source: e,
+                });
+            }
             point_latest(&p.output, &run_id)?;
             summary.run_dir = final_dir;
             Ok(summary)
@@ -416,12 +474,19 @@ fn run_into(
         golden_rows[ki] = golden.records.rows();
 
         let t_write = Instant::now();
-        write_parquet(&table, &dir.join(format!("normalized/{k}.parquet")))?;
-        write_parquet(&golden.records, &dir.join(format!("{k}.parquet")))?;
-        write_parquet(
-            &pairs_table(&table, &d.pairs, &golden.ids, &d.labels),
-            &dir.join(format!("pairs/{k}.parquet")),
-        )?;
+        // The records table is the big one: write it beside the others.
+        let (a, b) = rayon::join(
+            || write_parquet(&table, &dir.join(format!("normalized/{k}.parquet"))),
+            || {
+                write_parquet(&golden.records, &dir.join(format!("{k}.parquet")))?;
+                write_parquet(
+                    &pairs_table(&table, &d.pairs, &golden.ids, &d.labels),
+                    &dir.join(format!("pairs/{k}.parquet")),
+                )
+            },
+        );
+        a?;
+        b?;
         if csv_too {
             write_csv(&table, &dir.join(format!("normalized/{k}.csv")))?;
             write_csv(&golden.records, &dir.join(format!("{k}.csv")))?;

@@ -117,7 +117,7 @@ pub fn unified_id(prefix: &str, source: &str, source_id: &str) -> String {
     h.update([0x1f]);
     h.update(source_id.as_bytes());
     let d = h.finalize();
-    let hex: String = d[..6].iter().map(|b| format!("{b:02x}")).collect();
+    let hex: String = d[..8].iter().map(|b| format!("{b:02x}")).collect();
     format!("{prefix}_{hex}")
 }
 

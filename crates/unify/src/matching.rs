@@ -156,6 +156,12 @@ fn resolve(
         Kind::Accounts => 0.9,
         Kind::Contacts => 0.9,
     });
+    if settings.threshold_match_probability > threshold {
+        p(format!(
+            "keep_pairs_above ({}) must not exceed threshold ({threshold}): pairs between them would be dropped before clustering",
+            settings.threshold_match_probability
+        ));
+    }
     if !(threshold > 0.0 && threshold < 1.0) {
         p(format!(
             "threshold must be strictly between 0 and 1, found {threshold}"

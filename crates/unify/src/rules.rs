@@ -177,6 +177,10 @@ pub struct VetoCounts {
 }
 
 impl VetoCounts {
+    pub fn total(&self) -> u64 {
+        self.tax_id + self.country + self.shared_domain + self.employer + self.first_name
+    }
+
     pub fn add(&mut self, v: Veto) {
         match v {
             Veto::TaxId => self.tax_id += 1,
