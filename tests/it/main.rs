@@ -277,3 +277,86 @@ fn eval_scores_the_demo_against_its_truth() {
         assert_eq!(v["thresholds"].as_array().unwrap().len(), 8);
     }
 }
+
+#[test]
+fn validate_checks_matching_settings_against_the_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.toml");
+    let demo = repo("fixtures/demo/crm_contacts.csv");
+    std::fs::write(
+        &path,
+        format!(
+            r#"[[source]]
+name = "c"
+kind = "contacts"
+path = "{}"
+id = "Id"
+[source.columns]
+last_name = "Last Name"
+
+[matching.contacts]
+threshold = 0.8
+keep_pairs_above = 0.9
+[[matching.contacts.blocking_rules]]
+keys = ["emial"]
+"#,
+            demo.display()
+        ),
+    )
+    .unwrap();
+    let o = firmlink(&["validate", path.to_str().unwrap()]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("keep_pairs_above (0.9) must not exceed threshold (0.8)"),
+        "{err}"
+    );
+
+    let fixed = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("keep_pairs_above = 0.9\n", "");
+    std::fs::write(&path, fixed).unwrap();
+    let o = firmlink(&["validate", path.to_str().unwrap()]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(err.contains("column `emial` is not in the table"), "{err}");
+}
+
+#[test]
+fn explain_shows_a_waterfall_for_a_pair() {
+    let dir = tempfile::tempdir().unwrap();
+    run_demo(dir.path(), "x");
+    let run = dir.path().join("runs/x");
+    let o = firmlink(&[
+        "explain",
+        "--run",
+        run.to_str().unwrap(),
+        "--kind",
+        "contacts",
+        "--pair",
+        "crm_contacts:0035g07Rb5suwvhAEA",
+        "marketing_leads:1000501",
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    for needle in [
+        "match probability",
+        "prior",
+        "first_name",
+        "employer",
+        "clustering threshold",
+    ] {
+        assert!(out.contains(needle), "{needle} missing in\n{out}");
+    }
+    let o = firmlink(&[
+        "explain",
+        "--run",
+        run.to_str().unwrap(),
+        "--kind",
+        "contacts",
+        "--pair",
+        "nope:1",
+        "crm_contacts:x",
+    ]);
+    assert_eq!(o.status.code(), Some(4));
+}
