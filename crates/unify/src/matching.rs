@@ -292,7 +292,9 @@ pub fn default_contact_comparisons() -> Vec<Comparison> {
 }
 
 /// Accounts: one record per legal entity. Blocking on corporate domain,
-/// name key, tax id, phone and name prefix within a country.
+/// name key, tax id, phone and a six-letter name prefix within a country (an
+/// acronym rule was tried and dropped: 757k extra pairs per 100k accounts for
+/// no measured gain).
 pub fn default_account_blocking() -> Vec<BlockingRule> {
     vec![
         rule("domain", &["domain_corp"]),
@@ -300,9 +302,8 @@ pub fn default_account_blocking() -> Vec<BlockingRule> {
         rule("tax_id", &["tax_id"]),
         rule("phone", &["phone"]),
         BlockingRule::on(["country"])
-            .and_prefix("name_key", 4)
+            .and_prefix("name_key", 6)
             .named("country+name prefix"),
-        rule("acronym", &["name_short", "country"]),
     ]
 }
 
