@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use firmlink_linkage::{LinkType, Linker, Params};
+use firmlink_linkage::{Linker, Params};
 use firmlink_model::{Kind, Table};
 
 #[derive(clap::Args)]
@@ -87,14 +87,8 @@ fn run(args: &Args) -> Result<(), Fail> {
     })?;
     let params = Params::from_json(&params_text).map_err(|e| input(e.to_string()))?;
     let lt = firmlink_unify::linkage_table(kind, &table, m).map_err(|e| (e.to_string(), 3))?;
-    let mut settings = m.settings.clone();
-    let mut datasets = lt.dataset().to_vec();
-    datasets.sort_unstable();
-    datasets.dedup();
-    if settings.link_type == LinkType::LinkAndDedupe && datasets.len() < 2 {
-        settings.link_type = LinkType::DedupeOnly;
-    }
-    let linker = Linker::new(&lt, settings).map_err(|e| (e.to_string(), 3))?;
+    let linker = Linker::new(&lt, firmlink_unify::engine_settings(m, &lt))
+        .map_err(|e| (e.to_string(), 3))?;
     let checker = firmlink_unify::rules::Checker::new(kind, &table, m.b2b_rules);
 
     let pairs: Vec<(usize, usize)> = match (&args.pair, &args.cluster) {

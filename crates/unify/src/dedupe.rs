@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use firmlink_linkage::cluster::{self, ClusterError, ClusterStats, Clusters};
 use firmlink_linkage::{self as linkage, LinkType, Linker, Params, TrainingReport};
-use firmlink_model::{Column, Kind, Table};
+use firmlink_model::{Column, Kind, StrColumn, Table};
 use serde::Serialize;
 
 use crate::matching::Matching;
@@ -85,6 +85,15 @@ pub fn linkage_table(
     t: &Table,
     m: &Matching,
 ) -> Result<linkage::Table, linkage::LinkageError> {
+    linkage_table_with(t, m, &rules::derived_columns(kind, t))
+}
+
+/// [`linkage_table`] with the derived columns already computed.
+fn linkage_table_with(
+    t: &Table,
+    m: &Matching,
+    derived: &[(&'static str, StrColumn)],
+) -> Result<linkage::Table, linkage::LinkageError> {
     let source = t.str("source").expect("source column");
     let mut names: Vec<String> = Vec::new();
     for s in source.iter().flatten() {
@@ -102,7 +111,6 @@ pub fn linkage_table(
         })
         .collect();
     let mut lt = linkage::Table::new(dataset);
-    let derived = rules::derived_columns(kind, t);
     let mut wanted: Vec<&str> = Vec::new();
     for r in m
         .settings
@@ -155,6 +163,19 @@ pub fn linkage_table(
     Ok(lt)
 }
 
+/// The engine settings for a table: `link_and_dedupe` over a single source
+/// is plain dedupe (the engine insists on several datasets for it).
+pub fn engine_settings(m: &Matching, lt: &linkage::Table) -> linkage::Settings {
+    let mut settings = m.settings.clone();
+    let mut datasets: Vec<u16> = lt.dataset().to_vec();
+    datasets.sort_unstable();
+    datasets.dedup();
+    if settings.link_type == LinkType::LinkAndDedupe && datasets.len() < 2 {
+        settings.link_type = LinkType::DedupeOnly;
+    }
+    settings
+}
+
 /// Dedupe one kind's records.
 pub fn dedupe(kind: Kind, t: &Table, m: &Matching) -> Result<Dedupe, DedupeError> {
     let k = kind.as_str();
@@ -170,18 +191,10 @@ pub fn dedupe(kind: Kind, t: &Table, m: &Matching) -> Result<Dedupe, DedupeError
     let le = |e| DedupeError::Linkage { kind: k, source: e };
     let mut timings = Timings::default();
     let t0 = Instant::now();
-    let lt = linkage_table(kind, t, m).map_err(le)?;
-    let mut settings = m.settings.clone();
-    let datasets = {
-        let mut d: Vec<u16> = lt.dataset().to_vec();
-        d.sort_unstable();
-        d.dedup();
-        d.len()
-    };
-    if settings.link_type == LinkType::LinkAndDedupe && datasets < 2 {
-        settings.link_type = LinkType::DedupeOnly;
-    }
-    let linker = Linker::new(&lt, settings).map_err(le)?;
+    // Derived columns are computed once: for the engine and for the B2B rules.
+    let derived = rules::derived_columns(kind, t);
+    let lt = linkage_table_with(t, m, &derived).map_err(le)?;
+    let linker = Linker::new(&lt, engine_settings(m, &lt)).map_err(le)?;
     timings.prepare = t0.elapsed().as_secs_f64();
 
     let t1 = Instant::now();
@@ -210,7 +223,7 @@ pub fn dedupe(kind: Kind, t: &Table, m: &Matching) -> Result<Dedupe, DedupeError
 
     let t3 = Instant::now();
     let predictions = linker.predict(&candidates, &params).map_err(le)?;
-    let check = rules::Checker::new(kind, t, m.b2b_rules);
+    let check = rules::Checker::from_derived(kind, t, m.b2b_rules, derived);
     let mut vetoed = rules::VetoCounts::default();
     let mut pairs = Vec::with_capacity(predictions.len());
     for p in predictions.iter() {

@@ -12,6 +12,6 @@ pub mod golden;
 pub mod matching;
 pub mod rules;
 
-pub use dedupe::{Dedupe, DedupeError, DedupeReport, Pair, dedupe, linkage_table};
+pub use dedupe::{Dedupe, DedupeError, DedupeReport, Pair, dedupe, engine_settings, linkage_table};
 pub use golden::{FieldRule, Golden, GoldenInput, Rule, build, unified_id};
 pub use matching::{Matching, MatchingProblem, from_pipeline};

@@ -209,11 +209,21 @@ pub struct Checker<'t> {
 
 impl<'t> Checker<'t> {
     pub fn new(kind: Kind, t: &'t Table, enabled: bool) -> Self {
-        let mut derived = if enabled {
+        let derived = if enabled {
             derived_columns(kind, t)
         } else {
             Vec::new()
         };
+        Self::from_derived(kind, t, enabled, derived)
+    }
+
+    /// A checker from derived columns already computed by [`derived_columns`].
+    pub fn from_derived(
+        kind: Kind,
+        t: &'t Table,
+        enabled: bool,
+        mut derived: Vec<(&'static str, StrColumn)>,
+    ) -> Self {
         let mut take = |name: &str| {
             derived
                 .iter()
