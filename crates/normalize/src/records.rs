@@ -97,12 +97,7 @@ pub fn normalize(kind: Kind, records: &[RawRecord], ctx: &Context) -> Table {
             Kind::Contacts => contacts(chunk, ctx),
         })
         .collect();
-    let mut iter = parts.into_iter();
-    let mut out = iter.next().unwrap_or_else(|| empty(kind, ctx));
-    for t in iter {
-        out.append(&t);
-    }
-    out
+    Table::concat(parts).unwrap_or_else(|| empty(kind, ctx))
 }
 
 /// A table with the kind's columns and no rows.
@@ -127,31 +122,36 @@ impl Builder {
         }
     }
     fn s(&mut self, i: usize, name: &'static str, v: Option<&str>) {
-        self.col(i, name, || Column::Str(StrColumn::with_capacity(0)));
+        let rows = self.rows;
+        self.col(i, name, || Column::Str(StrColumn::with_capacity(rows)));
         if let Column::Str(c) = &mut self.cols[i].1 {
             c.push(v);
         }
     }
     fn f(&mut self, i: usize, name: &'static str, v: Option<f64>) {
-        self.col(i, name, || Column::F64(Vec::new()));
+        let rows = self.rows;
+        self.col(i, name, || Column::F64(Vec::with_capacity(rows)));
         if let Column::F64(c) = &mut self.cols[i].1 {
             c.push(v);
         }
     }
     fn i(&mut self, i: usize, name: &'static str, v: Option<i64>) {
-        self.col(i, name, || Column::I64(Vec::new()));
+        let rows = self.rows;
+        self.col(i, name, || Column::I64(Vec::with_capacity(rows)));
         if let Column::I64(c) = &mut self.cols[i].1 {
             c.push(v);
         }
     }
     fn b(&mut self, i: usize, name: &'static str, v: Option<bool>) {
-        self.col(i, name, || Column::Bool(Vec::new()));
+        let rows = self.rows;
+        self.col(i, name, || Column::Bool(Vec::with_capacity(rows)));
         if let Column::Bool(c) = &mut self.cols[i].1 {
             c.push(v);
         }
     }
     fn d(&mut self, i: usize, name: &'static str, v: Option<i32>) {
-        self.col(i, name, || Column::Date(Vec::new()));
+        let rows = self.rows;
+        self.col(i, name, || Column::Date(Vec::with_capacity(rows)));
         if let Column::Date(c) = &mut self.cols[i].1 {
             c.push(v);
         }

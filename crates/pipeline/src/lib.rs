@@ -30,7 +30,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-pub use output::{read_parquet, to_dataframe, write_csv, write_parquet};
+pub use output::{read_parquet, to_dataframe, write_csv, write_parquet, write_parquet_with};
 
 /// Why a run stopped. Each maps to a documented exit code (see the CLI).
 #[derive(Debug, thiserror::Error)]
@@ -94,6 +94,8 @@ pub struct RunSummary {
     pub golden_accounts: usize,
     pub golden_contacts: usize,
     pub crosswalk_rows: usize,
+    /// Heap bytes of the normalized account and contact tables after ingest.
+    pub table_bytes: [usize; 2],
     /// Rows read = crosswalk rows + quarantined rows.
     pub reconciled: bool,
     pub quarantined: usize,
@@ -349,7 +351,9 @@ fn run_into(
     } else {
         ProgressDrawTarget::hidden()
     });
-    let mut tables: [Option<Table>; 2] = [None, None];
+    // Normalized chunks per kind, stacked once ingest is done (so the big
+    // tables are sized exactly instead of growing by doubling).
+    let mut chunks: [Vec<Table>; 2] = [Vec::new(), Vec::new()];
     let ctxs = [context(p, Kind::Accounts), context(p, Kind::Contacts)];
     let kind_index = |k: Kind| if k == Kind::Accounts { 0 } else { 1 };
     let mut quarantine: Vec<Quarantined> = Vec::new();
@@ -380,11 +384,7 @@ fn run_into(
             });
             for (chunk, bytes) in rx {
                 let t0 = Instant::now();
-                let t = records::normalize(source.kind, &chunk, ctx);
-                match &mut tables[ki] {
-                    Some(acc) => acc.append(&t),
-                    slot @ None => *slot = Some(t),
-                }
+                chunks[ki].push(records::normalize(source.kind, &chunk, ctx));
                 normalizing += t0.elapsed().as_secs_f64();
                 pb.set_position(bytes);
             }
@@ -410,6 +410,7 @@ fn run_into(
             seconds_normalizing: normalizing,
         });
     }
+    let mut tables = chunks.map(Table::concat);
     let seconds_ingest_normalize = t_ingest.elapsed().as_secs_f64();
 
     let matchings = matching(p).map_err(|m| {
@@ -437,6 +438,7 @@ fn run_into(
             source: e,
         })?;
     }
+    let table_bytes = [0, 1].map(|i| tables[i].as_ref().map_or(0, Table::heap_bytes));
     let mut rows = [0usize; 2];
     let mut golden_rows = [0usize; 2];
     let mut dedupe_reports = Vec::new();
@@ -471,17 +473,20 @@ fn run_into(
         );
         spinner.finish_and_clear();
         seconds_dedupe += t_dedupe.elapsed().as_secs_f64();
-        golden_rows[ki] = golden.records.rows();
+        golden_rows[ki] = golden.rows();
 
         let t_write = Instant::now();
         // The records table is the big one: write it beside the others.
         let (a, b) = rayon::join(
             || write_parquet(&table, &dir.join(format!("normalized/{k}.parquet"))),
             || {
-                write_parquet(&golden.records, &dir.join(format!("{k}.parquet")))?;
-                write_parquet(
-                    &pairs_table(&table, &d.pairs, &golden.ids, &d.labels),
+                write_parquet_with(golden.rows(), &dir.join(format!("{k}.parquet")), |s, e| {
+                    golden.slice(&table, s, e)
+                })?;
+                write_parquet_with(
+                    d.pairs.len(),
                     &dir.join(format!("pairs/{k}.parquet")),
+                    |s, e| pairs_table(&table, &d.pairs[s..e], &golden.ids, &d.labels),
                 )
             },
         );
@@ -489,7 +494,9 @@ fn run_into(
         b?;
         if csv_too {
             write_csv(&table, &dir.join(format!("normalized/{k}.csv")))?;
-            write_csv(&golden.records, &dir.join(format!("{k}.csv")))?;
+            output::write_csv_with(golden.rows(), &dir.join(format!("{k}.csv")), |s, e| {
+                golden.slice(&table, s, e)
+            })?;
         }
         if let Some(params) = &d.params {
             let json = params
@@ -542,6 +549,7 @@ fn run_into(
         golden_accounts: golden_rows[0],
         golden_contacts: golden_rows[1],
         crosswalk_rows: crosswalk.rows(),
+        table_bytes,
         reconciled,
         quarantined: quarantine.len(),
         dedupe: dedupe_reports,

@@ -88,12 +88,30 @@ pub fn read_parquet(path: &Path) -> Result<Table, RunError> {
 const ROW_GROUP: usize = 131_072;
 
 pub fn write_parquet(t: &Table, path: &Path) -> Result<(), RunError> {
+    write_frames(t.rows(), path, |start, end| slice_frame(t, start, end))
+}
+
+/// Write a table that is built a slice of rows at a time (`slice(start,
+/// end)`), so that it never exists whole in memory.
+pub fn write_parquet_with(
+    rows: usize,
+    path: &Path,
+    slice: impl Fn(usize, usize) -> Table,
+) -> Result<(), RunError> {
+    write_frames(rows, path, |start, end| to_dataframe(&slice(start, end)))
+}
+
+fn write_frames(
+    rows: usize,
+    path: &Path,
+    frame: impl Fn(usize, usize) -> pl::PolarsResult<pl::DataFrame>,
+) -> Result<(), RunError> {
     let perr = |e: pl::PolarsError| RunError::Polars {
         path: path.to_path_buf(),
         message: e.to_string(),
     };
     let file = File::create(path).map_err(out_err(path))?;
-    let first = slice_frame(t, 0, t.rows().min(ROW_GROUP)).map_err(perr)?;
+    let first = frame(0, rows.min(ROW_GROUP)).map_err(perr)?;
     let mut w = pl::ParquetWriter::new(BufWriter::new(file))
         .with_compression(pl::ParquetCompression::Lz4Raw)
         .batched(first.schema())
@@ -101,9 +119,9 @@ pub fn write_parquet(t: &Table, path: &Path) -> Result<(), RunError> {
     w.write_batch(&first).map_err(perr)?;
     drop(first);
     let mut start = ROW_GROUP;
-    while start < t.rows() {
-        let end = (start + ROW_GROUP).min(t.rows());
-        w.write_batch(&slice_frame(t, start, end).map_err(perr)?)
+    while start < rows {
+        let end = (start + ROW_GROUP).min(rows);
+        w.write_batch(&frame(start, end).map_err(perr)?)
             .map_err(perr)?;
         start = end;
     }
@@ -111,11 +129,21 @@ pub fn write_parquet(t: &Table, path: &Path) -> Result<(), RunError> {
     Ok(())
 }
 
-pub fn write_csv(t: &Table, path: &Path) -> Result<(), RunError> {
+type CsvOut = csv::Writer<BufWriter<File>>;
+
+fn csv_writer(path: &Path) -> Result<CsvOut, RunError> {
+    Ok(csv::Writer::from_writer(BufWriter::new(
+        File::create(path).map_err(out_err(path))?,
+    )))
+}
+
+/// Write the rows of `t` (and first its header).
+fn csv_rows(w: &mut CsvOut, t: &Table, header: bool, path: &Path) -> Result<(), RunError> {
     let err = out_err(path);
-    let mut w = csv::Writer::from_writer(BufWriter::new(File::create(path).map_err(&err)?));
     let to_io = |e: csv::Error| std::io::Error::other(e.to_string());
-    w.write_record(t.names()).map_err(to_io).map_err(&err)?;
+    if header {
+        w.write_record(t.names()).map_err(to_io).map_err(&err)?;
+    }
     let cols: Vec<&Column> = t.columns().map(|(_, c)| c).collect();
     let mut row: Vec<String> = Vec::with_capacity(cols.len());
     for i in 0..t.rows() {
@@ -123,8 +151,32 @@ pub fn write_csv(t: &Table, path: &Path) -> Result<(), RunError> {
         row.extend(cols.iter().map(|c| c.display(i).unwrap_or_default()));
         w.write_record(&row).map_err(to_io).map_err(&err)?;
     }
-    w.flush().map_err(&err)?;
     Ok(())
+}
+
+pub fn write_csv(t: &Table, path: &Path) -> Result<(), RunError> {
+    let mut w = csv_writer(path)?;
+    csv_rows(&mut w, t, true, path)?;
+    w.flush().map_err(out_err(path))
+}
+
+/// CSV of a table built a slice of rows at a time (see [`write_parquet_with`]).
+pub fn write_csv_with(
+    rows: usize,
+    path: &Path,
+    slice: impl Fn(usize, usize) -> Table,
+) -> Result<(), RunError> {
+    let mut w = csv_writer(path)?;
+    let mut start = 0;
+    loop {
+        let end = (start + ROW_GROUP).min(rows);
+        csv_rows(&mut w, &slice(start, end), start == 0, path)?;
+        start = end;
+        if start >= rows {
+            break;
+        }
+    }
+    w.flush().map_err(out_err(path))
 }
 
 pub fn write_quarantine(rows: &[Quarantined], path: &Path) -> Result<(), RunError> {

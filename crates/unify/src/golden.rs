@@ -93,14 +93,106 @@ pub struct GoldenInput<'a> {
 }
 
 /// Golden records and the crosswalk.
+///
+/// The golden table is not held in memory: for a million contacts its
+/// values and `__from` provenance strings would take more room than the
+/// records themselves. It keeps, per field, the row of the record whose value
+/// survives, and [`Golden::slice`] materializes rows from the records table
+/// when they are written.
 pub struct Golden {
-    /// One row per cluster: `unified_id`, `records`, `sources`, then per field
-    /// `<field>` and `<field>__from` ("source:source_id" of the record it came from).
-    pub records: Table,
     /// One row per input record: `source`, `source_id`, `line`, `unified_id`.
     pub crosswalk: Table,
     /// Unified id per cluster label.
     pub ids: Vec<String>,
+    /// Members of cluster c: `member_rows[member_start[c]..member_start[c + 1]]`.
+    member_start: Vec<u32>,
+    member_rows: Vec<u32>,
+    /// Per golden field: its name and the chosen record row per cluster
+    /// ([`NO_VALUE`] when no member has a value).
+    fields: Vec<(String, Vec<u32>)>,
+}
+
+/// Marks a golden field that no record of the cluster has.
+const NO_VALUE: u32 = u32::MAX;
+
+impl Golden {
+    /// Golden records (clusters).
+    pub fn rows(&self) -> usize {
+        self.ids.len()
+    }
+
+    fn members(&self, c: usize) -> &[u32] {
+        &self.member_rows[self.member_start[c] as usize..self.member_start[c + 1] as usize]
+    }
+
+    /// Golden rows `start..end`, built from `table` (the records table the
+    /// golden records were built from): `unified_id`, `records`, `sources`,
+    /// then per field `<field>` and `<field>__from` ("source:source_id" of
+    /// the record the value came from).
+    pub fn slice(&self, table: &Table, start: usize, end: usize) -> Table {
+        let source = str_col(table, "source");
+        let source_id = str_col(table, "source_id");
+        let rows = end - start;
+        let mut out = Table::new(rows);
+        out.push(
+            "unified_id",
+            Column::from_strs(self.ids[start..end].iter().map(|s| Some(s.as_str()))),
+        );
+        out.push(
+            "records",
+            Column::I64(
+                (start..end)
+                    .map(|c| Some(self.members(c).len() as i64))
+                    .collect(),
+            ),
+        );
+        let sources: Vec<String> = (start..end)
+            .map(|c| {
+                let mut s: Vec<&str> = self
+                    .members(c)
+                    .iter()
+                    .filter_map(|&i| source.get(i as usize))
+                    .collect();
+                s.sort_unstable();
+                s.dedup();
+                s.join("; ")
+            })
+            .collect();
+        out.push(
+            "sources",
+            Column::from_strs(sources.iter().map(|s| Some(s.as_str()))),
+        );
+        let mut from = String::new();
+        for (field, choice) in &self.fields {
+            let col = table.get(field).expect("golden fields come from the table");
+            let rows: Vec<Option<usize>> = choice[start..end]
+                .iter()
+                .map(|&r| (r != NO_VALUE).then_some(r as usize))
+                .collect();
+            out.push(field.clone(), take(col, &rows));
+            let mut refs = StrColumn::with_capacity(rows.len());
+            for r in &rows {
+                match r {
+                    Some(i) => {
+                        from.clear();
+                        from.push_str(source.get(*i).unwrap_or(""));
+                        from.push(':');
+                        from.push_str(source_id.get(*i).unwrap_or(""));
+                        refs.push(Some(&from));
+                    }
+                    None => refs.push(None),
+                }
+            }
+            out.push(format!("{field}__from"), Column::Str(refs));
+        }
+        out
+    }
+
+    /// The whole golden table (for small tables and tests; the pipeline
+    /// writes [`Golden::slice`]s).
+    pub fn records(&self, table: &Table) -> Table {
+        self.slice(table, 0, self.rows())
+    }
 }
 
 fn str_col<'a>(t: &'a Table, name: &str) -> &'a StrColumn {
@@ -216,47 +308,20 @@ pub fn build(input: &GoldenInput<'_>, rules: &[FieldRule]) -> Golden {
         })
         .collect();
 
-    let mut records = Table::new(k);
-    records.push(
-        "unified_id",
-        Column::from_strs(ids.iter().map(|s| Some(s.as_str()))),
-    );
-    records.push(
-        "records",
-        Column::I64(members.iter().map(|m| Some(m.len() as i64)).collect()),
-    );
-    let sources: Vec<String> = members
-        .iter()
-        .map(|m| {
-            let mut s: Vec<&str> = m.iter().filter_map(|&i| source.get(i as usize)).collect();
-            s.sort_unstable();
-            s.dedup();
-            s.join("; ")
-        })
-        .collect();
-    records.push(
-        "sources",
-        Column::from_strs(sources.iter().map(|s| Some(s.as_str()))),
-    );
-
-    // "source:source_id" of every record, formatted once for all fields.
-    let record_ref: Vec<String> = (0..n)
-        .map(|i| format!("{}:{}", key(i).0, key(i).1))
-        .collect();
+    let mut fields = Vec::new();
     for rule in rules {
         let Some(col) = t.get(&rule.field) else {
             continue;
         };
         let field_date = rule.date_column.as_deref().and_then(|c| t.get(c));
-        let choice: Vec<Option<usize>> = members
+        let choice: Vec<u32> = members
             .par_iter()
-            .map(|m| choose(col, m, rule.rule, &prio, &record_date, field_date, &key))
+            .map(|m| {
+                choose(col, m, rule.rule, &prio, &record_date, field_date, &key)
+                    .map_or(NO_VALUE, |i| i as u32)
+            })
             .collect();
-        records.push(rule.field.clone(), take(col, &choice));
-        records.push(
-            format!("{}__from", rule.field),
-            Column::from_strs(choice.iter().map(|c| c.map(|i| record_ref[i].as_str()))),
-        );
+        fields.push((rule.field.clone(), choice));
     }
 
     let mut crosswalk = Table::new(n);
@@ -269,10 +334,19 @@ pub fn build(input: &GoldenInput<'_>, rules: &[FieldRule]) -> Golden {
         "unified_id",
         Column::from_strs(input.labels.iter().map(|l| Some(ids[*l as usize].as_str()))),
     );
+    let mut member_start = Vec::with_capacity(k + 1);
+    let mut member_rows = Vec::with_capacity(n);
+    member_start.push(0);
+    for m in &members {
+        member_rows.extend_from_slice(m);
+        member_start.push(member_rows.len() as u32);
+    }
     Golden {
-        records,
         crosswalk,
         ids,
+        member_start,
+        member_rows,
+        fields,
     }
 }
 
@@ -373,8 +447,11 @@ mod tests {
         t
     }
 
-    fn golden(rules: &[FieldRule], labels: &[u32]) -> Golden {
-        let t = table();
+    fn golden(rules: &[FieldRule], labels: &[u32]) -> Table {
+        golden_of(&table(), rules, labels).records(&table())
+    }
+
+    fn golden_of(t: &Table, rules: &[FieldRule], labels: &[u32]) -> Golden {
         let priority: HashMap<String, i64> = [
             ("crm".to_string(), 1),
             ("vendor".to_string(), 2),
@@ -383,7 +460,7 @@ mod tests {
         .into();
         build(
             &GoldenInput {
-                table: &t,
+                table: t,
                 labels,
                 priority: &priority,
                 record_date_columns: &["verified_at"],
@@ -412,12 +489,12 @@ mod tests {
         for (rule, field, value, from) in cases {
             let g = golden(&[FieldRule::new(field, rule)], &labels);
             assert_eq!(
-                g.records.get(field).unwrap().display(0).as_deref(),
+                g.get(field).unwrap().display(0).as_deref(),
                 value,
                 "{rule:?}"
             );
             assert_eq!(
-                g.records.str(&format!("{field}__from")).unwrap().get(0),
+                g.str(&format!("{field}__from")).unwrap().get(0),
                 Some(from),
                 "{rule:?}"
             );
@@ -426,27 +503,40 @@ mod tests {
 
     #[test]
     fn ids_are_stable_and_the_crosswalk_covers_every_record() {
-        let g = golden(
+        let t = table();
+        let g = golden_of(
+            &t,
             &[FieldRule::new("name", Rule::SourcePriority)],
             &[0, 0, 1, 0],
         );
-        assert_eq!(g.records.rows(), 2);
+        assert_eq!(g.rows(), 2);
+        assert_eq!(g.records(&t).rows(), 2);
         assert_eq!(g.crosswalk.rows(), 4);
         assert_eq!(g.ids[0], unified_id("acc", "crm", "1"));
         // Relabelling clusters does not change ids.
-        let h = golden(
+        let h = golden_of(
+            &t,
             &[FieldRule::new("name", Rule::SourcePriority)],
             &[1, 1, 0, 1],
         );
         assert_eq!(h.ids[1], g.ids[0]);
+        let records = g.records(&t);
         assert_eq!(
-            g.records.str("sources").unwrap().get(0),
+            records.str("sources").unwrap().get(0),
             Some("crm; erp; vendor")
         );
         assert_eq!(
-            g.records.get("records").unwrap().display(0).as_deref(),
+            records.get("records").unwrap().display(0).as_deref(),
             Some("3")
         );
+        // Slices are rows of the whole table.
+        let tail = g.slice(&t, 1, 2);
+        assert_eq!(tail.rows(), 1);
+        assert_eq!(
+            tail.str("unified_id").unwrap().get(0),
+            records.str("unified_id").unwrap().get(1)
+        );
+        assert_eq!(tail.str("name__from").unwrap().get(0), Some("crm:2"));
     }
 
     #[test]
@@ -455,7 +545,7 @@ mod tests {
             &[FieldRule::new("name", Rule::SourcePriority)],
             &[0, 1, 2, 3],
         );
-        assert_eq!(g.records.str("name").unwrap().get(3), None);
-        assert_eq!(g.records.str("name__from").unwrap().get(3), None);
+        assert_eq!(g.str("name").unwrap().get(3), None);
+        assert_eq!(g.str("name__from").unwrap().get(3), None);
     }
 }
