@@ -821,16 +821,47 @@ fn full_year(y: &str) -> Option<i32> {
 }
 
 fn time_ok(re: &DateRes, rest: Option<regex::Match<'_>>) -> bool {
-    rest.is_none_or(|m| m.as_str().trim().is_empty() || re.time.is_match(m.as_str().trim()))
+    rest.is_none_or(|m| {
+        let t = m.as_str().trim();
+        t.is_empty() || plain_time(t) || re.time.is_match(t)
+    })
+}
+
+/// `HH:MM`, `HH:MM:SS`, `HH:MM:SS.fff`, each optionally followed by `Z`: the
+/// times most exports write, checked without the regex (a subset of what
+/// `DateRes::time` accepts).
+fn plain_time(t: &str) -> bool {
+    let b = t.strip_suffix('Z').unwrap_or(t).as_bytes();
+    let two_digits =
+        |i: usize| b.len() >= i + 2 && b[i].is_ascii_digit() && b[i + 1].is_ascii_digit();
+    if !(two_digits(0) && b.get(2) == Some(&b':') && two_digits(3)) {
+        return false;
+    }
+    match b.len() {
+        5 => true,
+        8 => b[5] == b':' && two_digits(6),
+        n if n > 9 => {
+            b[5] == b':' && two_digits(6) && b[8] == b'.' && b[9..].iter().all(u8::is_ascii_digit)
+        }
+        _ => false,
+    }
 }
 
 /// Parses a date (see the module docs); `day_first` decides `03/05/2024`.
 pub fn parse_date(s: &str, day_first: bool) -> Option<NaiveDate> {
     let re = &*DATE_RES;
-    let t: String = s.nfkc().collect();
-    let t = t.trim();
+    // NFKC leaves ASCII unchanged: skip it for the common case.
+    let folded: std::borrow::Cow<'_, str> = if s.is_ascii() {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(s.nfkc().collect())
+    };
+    let t = folded.trim();
     if t.is_empty() || t.len() > 64 {
         return None;
+    }
+    if let Some(d) = plain_date(t, day_first) {
+        return d;
     }
     if let Some(c) = re.iso.captures(t) {
         if c[2] != c[4] || !time_ok(re, c.get(6)) {
@@ -851,19 +882,7 @@ pub fn parse_date(s: &str, day_first: bool) -> Option<NaiveDate> {
         }
         let (a, b): (u32, u32) = (c[1].parse().ok()?, c[3].parse().ok()?);
         let year = full_year(&c[5])?;
-        let dots = &c[2] == ".";
-        let (day, month) = if a > 12 && b <= 12 {
-            (a, b)
-        } else if b > 12 && a <= 12 {
-            (b, a)
-        } else if a > 12 {
-            return None;
-        } else if day_first || dots {
-            (a, b)
-        } else {
-            (b, a)
-        };
-        return ymd(year, month, day);
+        return day_month_year(a, b, year, day_first || &c[2] == ".");
     }
     if let Some(c) = re.excel.captures(t) {
         let serial: i64 = c[1].parse().ok()?;
@@ -874,6 +893,75 @@ pub fn parse_date(s: &str, day_first: bool) -> Option<NaiveDate> {
             .checked_add_days(chrono::Days::new(serial as u64));
     }
     named_month_date(re, t)
+}
+
+/// `a/b/year`: whichever of a and b cannot be a month is the day; when
+/// both can, `day_first` decides.
+fn day_month_year(a: u32, b: u32, year: i32, day_first: bool) -> Option<NaiveDate> {
+    let (day, month) = if a > 12 && b <= 12 {
+        (a, b)
+    } else if b > 12 && a <= 12 {
+        (b, a)
+    } else if a > 12 {
+        return None;
+    } else if day_first {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    ymd(year, month, day)
+}
+
+/// The forms most exports write, parsed without regexes: `YYYY-MM-DD` and
+/// `D/M/YYYY` (separators `-`, `/`, `.`, the same twice), optionally
+/// followed by `T` or a space and a [`plain_time`]. `Some(result)` when `t`
+/// has one of these shapes (the result is what the general patterns give),
+/// `None` to fall back to them.
+fn plain_date(t: &str, day_first: bool) -> Option<Option<NaiveDate>> {
+    let b = t.as_bytes();
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = b.get(r)?;
+        if part.is_empty() || !part.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        Some(part.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
+    };
+    let is_sep = |c: u8| matches!(c, b'-' | b'/' | b'.');
+    // Date part: up to the first 'T' or space.
+    let end = b
+        .iter()
+        .position(|&c| c == b'T' || c == b' ')
+        .unwrap_or(b.len());
+    if end < b.len() && !plain_time(&t[end + 1..]) {
+        return None;
+    }
+    let date = &b[..end];
+    let seps: Vec<usize> = (0..date.len())
+        .filter(|&i| !date[i].is_ascii_digit())
+        .collect();
+    let [s1, s2] = seps[..] else {
+        return None;
+    };
+    if !is_sep(date[s1]) || date[s1] != date[s2] {
+        return None;
+    }
+    if s1 == 4 {
+        let (y, m, d) = (digits(0..4)?, digits(5..s2)?, digits(s2 + 1..end)?);
+        if s2 - 5 > 2 || end - s2 - 1 > 2 {
+            return None;
+        }
+        return Some(ymd(y as i32, m, d));
+    }
+    if (1..=2).contains(&s1) && (1..=2).contains(&(s2 - s1 - 1)) && end - s2 - 1 == 4 {
+        let (a, m, y) = (digits(0..s1)?, digits(s1 + 1..s2)?, digits(s2 + 1..end)?);
+        return Some(day_month_year(
+            a,
+            m,
+            y as i32,
+            day_first || date[s1] == b'.',
+        ));
+    }
+    None
 }
 
 fn ymd(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
@@ -948,4 +1036,100 @@ fn named_month_date(re: &DateRes, t: &str) -> Option<NaiveDate> {
         full_year(&format!("{:02}", year.0))?
     };
     ymd(year, month, day.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn plain_times() {
+        for t in [
+            "10:30",
+            "10:30:05",
+            "10:30:05.000",
+            "10:30:05.123456Z",
+            "23:59Z",
+        ] {
+            assert!(plain_time(t), "{t}");
+        }
+        for t in [
+            "",
+            "10",
+            "1:30",
+            "10:3",
+            "10:30:5",
+            "10:30:05.",
+            "10:30 AM",
+            "10:30:05+02:00",
+            "ab:cd",
+        ] {
+            assert!(!plain_time(t), "{t}");
+        }
+    }
+
+    /// `parse_date` without the fast path, to check that it changes nothing.
+    fn parse_date_slow(s: &str, day_first: bool) -> Option<NaiveDate> {
+        let re = &*DATE_RES;
+        let t = s.trim();
+        if let Some(c) = re.iso.captures(t) {
+            if c[2] != c[4] || !time_ok(re, c.get(6)) {
+                return None;
+            }
+            return ymd(c[1].parse().ok()?, c[3].parse().ok()?, c[5].parse().ok()?);
+        }
+        if let Some(c) = re.numeric.captures(t) {
+            if c[2] != c[4] || !time_ok(re, c.get(6)) {
+                return None;
+            }
+            let (a, b): (u32, u32) = (c[1].parse().ok()?, c[3].parse().ok()?);
+            return day_month_year(a, b, full_year(&c[5])?, day_first || &c[2] == ".");
+        }
+        None
+    }
+
+    #[test]
+    fn plain_dates() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        let cases = [
+            ("2024-11-09", false, Some(d(2024, 11, 9))),
+            ("2024-11-09T12:58:30.000Z", false, Some(d(2024, 11, 9))),
+            ("2024/1/9 08:00", false, Some(d(2024, 1, 9))),
+            ("12/18/2025 06:16", false, Some(d(2025, 12, 18))),
+            ("03/05/2024", false, Some(d(2024, 3, 5))),
+            ("03/05/2024", true, Some(d(2024, 5, 3))),
+            ("03.05.2024", false, Some(d(2024, 5, 3))),
+            ("2024-02-30", false, Some(None)),
+            ("13/13/2024", false, Some(None)),
+            ("2024-11/09", false, None),
+            ("03/05/24", false, None),
+            ("2024-11-09 10:30 AM", false, None),
+            ("5 March 2024", false, None),
+        ];
+        for (input, day_first, want) in cases {
+            assert_eq!(plain_date(input, day_first), want, "{input}");
+        }
+    }
+
+    proptest! {
+        /// Where the fast path answers, it answers like the patterns.
+        #[test]
+        fn plain_date_agrees_with_the_patterns(
+            s in "[0-9]{1,4}[-/.][0-9]{1,3}[-/.][0-9]{1,4}([T ][0-9:.Z]{0,12})?",
+            day_first in any::<bool>(),
+        ) {
+            if let Some(fast) = plain_date(&s, day_first) {
+                prop_assert_eq!(fast, parse_date_slow(&s, day_first), "{:?}", s);
+            }
+        }
+
+        /// The fast path never accepts a time the full pattern rejects.
+        #[test]
+        fn plain_time_is_a_subset_of_the_time_pattern(t in "[0-9:.Z]{0,14}") {
+            if plain_time(&t) {
+                prop_assert!(DATE_RES.time.is_match(&t), "{t:?}");
+            }
+        }
+    }
 }
