@@ -96,6 +96,8 @@ pub struct RunSummary {
     pub crosswalk_rows: usize,
     /// Heap bytes of the normalized account and contact tables after ingest.
     pub table_bytes: [usize; 2],
+    /// Contacts' account references and how many named an account record.
+    pub account_refs: Option<firmlink_unify::AccountRefStats>,
     /// Rows read = crosswalk rows + quarantined rows.
     pub reconciled: bool,
     pub quarantined: usize,
@@ -120,7 +122,11 @@ pub fn check(p: &Pipeline) -> Result<(), Diagnostics> {
                 if !m.enabled || !p.sources.iter().any(|s| s.kind == kind) {
                     continue;
                 }
-                let empty = records::empty(kind, &context(p, kind));
+                let mut empty = records::empty(kind, &context(p, kind));
+                if kind == Kind::Contacts {
+                    let accounts = records::empty(Kind::Accounts, &context(p, Kind::Accounts));
+                    firmlink_unify::account_ref::attach(&mut empty, &accounts, &HashMap::new());
+                }
                 let mut settings = m.settings.clone();
                 let sources = p.sources.iter().filter(|s| s.kind == kind).count();
                 if settings.link_type == firmlink_linkage::LinkType::LinkOnly && sources < 2 {
@@ -438,6 +444,14 @@ fn run_into(
             source: e,
         })?;
     }
+    // Contacts learn the account their source links them to (CRM contact →
+    // CRM account): their employer, for matching.
+    let account_refs = match &mut tables {
+        [Some(accounts), Some(contacts)] => Some(firmlink_unify::account_ref::attach(
+            contacts, accounts, &priority,
+        )),
+        _ => None,
+    };
     let table_bytes = [0, 1].map(|i| tables[i].as_ref().map_or(0, Table::heap_bytes));
     let mut rows = [0usize; 2];
     let mut golden_rows = [0usize; 2];
@@ -550,6 +564,7 @@ fn run_into(
         golden_contacts: golden_rows[1],
         crosswalk_rows: crosswalk.rows(),
         table_bytes,
+        account_refs,
         reconciled,
         quarantined: quarantine.len(),
         dedupe: dedupe_reports,
@@ -581,6 +596,7 @@ fn run_into(
             "quarantined": summary.quarantined,
             "reconciled": reconciled,
         },
+        "account_refs": summary.account_refs,
         "dedupe": summary.dedupe,
         "stages": [
             {"name": "ingest+normalize", "seconds": seconds_ingest_normalize},

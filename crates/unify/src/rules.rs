@@ -6,8 +6,12 @@
 //! - contacts: `email_personal` (the email unless it is a role address such
 //!   as info@, a disposable or an invalid one: those say nothing about who a
 //!   person is), `email_local` (its local part), `employer_domain` (the
-//!   corporate email domain, else the typed company website's domain;
-//!   free-mail never counts);
+//!   corporate email domain, else the typed company website's domain, else
+//!   the domain of the account the source links the contact to
+//!   (`account_ref`, see [`crate::account_ref`]); free-mail never counts),
+//!   `employer_label` and `employer_keys` (the employer as a label and as a
+//!   set of keys: domain label, compact company name, acronym, from the
+//!   contact and its linked account);
 //! - accounts: `domain_corp` (the registrable domain unless it is a
 //!   free-mail domain), `name_short` (the acronym of a multi-word name, or a
 //!   short one-word name, so "IBM" meets "International Business Machines").
@@ -50,6 +54,9 @@ pub fn derived_columns(kind: Kind, t: &Table) -> Vec<(&'static str, StrColumn)> 
             let mut name_set = StrColumn::with_capacity(n);
             let mut keys = StrColumn::with_capacity(n);
             let acronym = s("company_acronym");
+            let acc_domain = s("account_domain");
+            let acc_key = s("account_name_key");
+            let acc_acronym = s("account_acronym");
             let get =
                 |c: Option<&'_ StrColumn>, i: usize| c.and_then(|c| c.get(i)).map(str::to_string);
             for i in 0..n {
@@ -65,16 +72,21 @@ pub fn derived_columns(kind: Kind, t: &Table) -> Vec<(&'static str, StrColumn)> 
                 let typed = company_domain
                     .and_then(|c| c.get(i))
                     .filter(|d| !firmlink_normalize::email::is_free_mail_domain(d));
-                let emp = corp.or(typed);
+                let linked = acc_domain.and_then(|c| c.get(i));
+                let emp = corp.or(typed).or(linked);
                 employer.push(emp);
                 let lab = emp
                     .map(domain_label)
-                    .or_else(|| get(company_key, i).map(|k| compact(&k)));
+                    .or_else(|| get(company_key, i).map(|k| compact(&k)))
+                    .or_else(|| get(acc_key, i).map(|k| compact(&k)));
                 label.push(lab.as_deref().filter(|l| !l.is_empty()));
                 let mut ks: Vec<String> = Vec::new();
                 ks.extend(emp.map(domain_label));
+                ks.extend(linked.map(domain_label));
                 ks.extend(get(company_key, i).map(|k| compact(&k)));
                 ks.extend(get(acronym, i));
+                ks.extend(get(acc_key, i).map(|k| compact(&k)));
+                ks.extend(get(acc_acronym, i));
                 ks.retain(|k| !k.is_empty());
                 ks.sort();
                 ks.dedup();
