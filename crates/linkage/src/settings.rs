@@ -699,6 +699,12 @@ pub struct TrainingSettings {
     /// estimating it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub probability_two_random_records_match: Option<f64>,
+    /// Take the matches out of `u`: random pairs include true matches at
+    /// the rate of the prior, which inflates `u` of rare exact levels
+    /// (names, emails, phones) in data with many duplicates. After the
+    /// prior is estimated, `u ← (u − λ·m) / (1 − λ)`, never below a tenth
+    /// of the sampled value, and the prior is solved again.
+    pub correct_u_for_matches: bool,
 }
 
 impl Default for TrainingSettings {
@@ -712,6 +718,7 @@ impl Default for TrainingSettings {
             em_tolerance: 1e-5,
             min_session_pairs: 100,
             probability_two_random_records_match: None,
+            correct_u_for_matches: true,
         }
     }
 }

@@ -527,6 +527,72 @@ fn solve_prior(hist: &[f64], lo_w: f64, width: f64, total: f64, candidates: f64)
     (lo, g(lo))
 }
 
+/// Solve (or take the pinned) prior for `params` over the candidate pairs.
+fn solve_prior_for(
+    params: &Params,
+    comps: &[CompiledComparison],
+    table: &Table,
+    candidates: &CandidatePairs,
+    tr: &crate::settings::TrainingSettings,
+    total: f64,
+) -> PriorReport {
+    let cn = comps.len();
+    // Histogram of the pairs' evidence (match weight without the prior),
+    // in 0.01-bit bins: the prior is solved on it.
+    let scorer = Scorer::new(params, comps, table, true);
+    const LO: f64 = -200.0;
+    const WIDTH: f64 = 0.01;
+    const BINS: usize = 40_000;
+    const CHUNK: usize = 1 << 15;
+    let hist = candidates
+        .pairs
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(ch, ps)| {
+            let mut h = vec![0.0f64; BINS];
+            for (k, &(i, _)) in ps.iter().enumerate() {
+                let idx = ch * CHUNK + k;
+                let g = &candidates.gammas[idx * cn..idx * cn + cn];
+                let w = scorer.evidence(table, g, i as usize);
+                let b = ((w - LO) / WIDTH).floor().clamp(0.0, (BINS - 1) as f64) as usize;
+                h[b] += 1.0;
+            }
+            h
+        })
+        .reduce(
+            || vec![0.0; BINS],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+                a
+            },
+        );
+    match tr.probability_two_random_records_match {
+        Some(p) => PriorReport {
+            probability: p,
+            pinned: true,
+            total_pairs: total,
+            expected_matches: expected_matches(&hist, LO, WIDTH, p),
+        },
+        None => {
+            let (lambda, expected) = solve_prior(
+                &hist,
+                LO,
+                WIDTH,
+                total.max(1.0),
+                candidates.pairs.len() as f64,
+            );
+            PriorReport {
+                probability: lambda,
+                pinned: false,
+                total_pairs: total,
+                expected_matches: expected,
+            }
+        }
+    }
+}
+
 pub(crate) fn train(
     table: &Table,
     compiled: &Compiled,
@@ -716,60 +782,41 @@ pub(crate) fn train(
         comparisons,
         tf_tables: Default::default(),
     };
-    // Histogram of the pairs' evidence (match weight without the prior),
-    // in 0.01-bit bins: the prior is solved on it.
-    let scorer = Scorer::new(&params, comps, table, true);
-    const LO: f64 = -200.0;
-    const WIDTH: f64 = 0.01;
-    const BINS: usize = 40_000;
-    const CHUNK: usize = 1 << 15;
-    let hist = candidates
-        .pairs
-        .par_chunks(CHUNK)
-        .enumerate()
-        .map(|(ch, ps)| {
-            let mut h = vec![0.0f64; BINS];
-            for (k, &(i, _)) in ps.iter().enumerate() {
-                let idx = ch * CHUNK + k;
-                let g = &candidates.gammas[idx * cn..idx * cn + cn];
-                let w = scorer.evidence(table, g, i as usize);
-                let b = ((w - LO) / WIDTH).floor().clamp(0.0, (BINS - 1) as f64) as usize;
-                h[b] += 1.0;
+    let mut prior = solve_prior_for(&params, comps, table, candidates, tr, total);
+    if tr.correct_u_for_matches && prior.probability > 0.0 && prior.probability < 1.0 {
+        let lambda = prior.probability;
+        for (c, cp) in params.comparisons.iter_mut().enumerate() {
+            let raw: Vec<f64> = cp.levels.iter().map(|l| l.u).collect();
+            let mut uc: Vec<f64> = std::iter::once(0.0)
+                .chain(
+                    cp.levels
+                        .iter()
+                        .map(|l| ((l.u - lambda * l.m).max(l.u * 0.1)) / (1.0 - lambda)),
+                )
+                .collect();
+            let s: f64 = uc[1..].iter().sum();
+            for x in uc[1..].iter_mut() {
+                *x /= s;
             }
-            h
-        })
-        .reduce(
-            || vec![0.0; BINS],
-            |mut a, b| {
-                for (x, y) in a.iter_mut().zip(b) {
-                    *x += y;
-                }
-                a
-            },
-        );
-    let prior = match tr.probability_two_random_records_match {
-        Some(p) => PriorReport {
-            probability: p,
-            pinned: true,
-            total_pairs: total,
-            expected_matches: expected_matches(&hist, LO, WIDTH, p),
-        },
-        None => {
-            let (lambda, expected) = solve_prior(
-                &hist,
-                LO,
-                WIDTH,
-                total.max(1.0),
-                candidates.pairs.len() as f64,
-            );
-            PriorReport {
-                probability: lambda,
-                pinned: false,
-                total_pairs: total,
-                expected_matches: expected,
+            let mut m: Vec<f64> = std::iter::once(0.0)
+                .chain(cp.levels.iter().map(|l| l.m))
+                .collect();
+            let pooled = enforce_monotone(&mut m, &uc);
+            if !pooled.is_empty() {
+                let labels = &comps[c].labels;
+                training[c].pooled_levels = pooled
+                    .iter()
+                    .map(|&(a, b)| labels[a..=b].to_vec())
+                    .collect();
             }
+            for (k, l) in cp.levels.iter_mut().enumerate() {
+                l.u = uc[k + 1];
+                l.m = m[k + 1];
+            }
+            debug_assert_eq!(raw.len(), cp.levels.len());
         }
-    };
+        prior = solve_prior_for(&params, comps, table, candidates, tr, total);
+    }
     params.probability_two_random_records_match = prior.probability;
     Ok((
         params,

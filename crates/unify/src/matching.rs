@@ -311,6 +311,12 @@ pub fn default_account_comparisons() -> Vec<Comparison> {
     vec![
         Comparison::new("name_key")
             .named("name")
+            .level(
+                Level::exact()
+                    .on("name_country")
+                    .with_tf_adjustment()
+                    .labelled("same name, same country"),
+            )
             .level(Level::exact().with_tf_adjustment())
             .level(
                 Level::token_set(0.99)

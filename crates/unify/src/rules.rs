@@ -127,6 +127,8 @@ pub fn derived_columns(kind: Kind, t: &Table) -> Vec<(&'static str, StrColumn)> 
             let acronym = s("name_acronym");
             let mut corp = StrColumn::with_capacity(n);
             let mut short = StrColumn::with_capacity(n);
+            let country = s("country");
+            let mut name_country = StrColumn::with_capacity(n);
             for i in 0..n {
                 let is_free = free.and_then(|f| f[i]).unwrap_or(false);
                 corp.push(domain.and_then(|d| d.get(i)).filter(|_| !is_free));
@@ -140,8 +142,15 @@ pub fn derived_columns(kind: Kind, t: &Table) -> Vec<(&'static str, StrColumn)> 
                     k.filter(|k| k.len() <= 5 && !k.contains(' '))
                 };
                 short.push(value);
+                let c = country.and_then(|c| c.get(i));
+                let nc = k.zip(c).map(|(k, c)| format!("{k}|{c}"));
+                name_country.push(nc.as_deref());
             }
-            vec![("domain_corp", corp), ("name_short", short)]
+            vec![
+                ("domain_corp", corp),
+                ("name_short", short),
+                ("name_country", name_country),
+            ]
         }
     }
 }
