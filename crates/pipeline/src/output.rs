@@ -85,7 +85,7 @@ pub fn read_parquet(path: &Path) -> Result<Table, RunError> {
 
 /// Rows per Parquet row group: converting a slice at a time keeps peak
 /// memory near the table's own size.
-const ROW_GROUP: usize = 131_072;
+const ROW_GROUP: usize = 65_536;
 
 pub fn write_parquet(t: &Table, path: &Path) -> Result<(), RunError> {
     write_frames(t.rows(), path, |start, end| slice_frame(t, start, end))
