@@ -24,8 +24,10 @@
 //!   different countries are different accounts unless their tax ids agree
 //!   (regional subsidiaries and similarly named foreign companies);
 //! - accounts, `shared_domain`: the same corporate domain with clearly
-//!   different names is a corporate family (a subsidiary listing its
-//!   parent's website), for the resolve stage, not one account;
+//!   different names (under half the name words shared), or with names
+//!   sharing only half their words and another phone or city, is a
+//!   corporate family (a subsidiary listing its parent's website), for the
+//!   resolve stage, not one account;
 //! - contacts, `employer`: two different corporate employer domains mean two
 //!   contacts (a person who changed jobs is a new contact), unless the
 //!   domains differ by a typo (edit distance ≤ 1).
@@ -221,6 +223,8 @@ pub struct Checker<'t> {
     country: Option<&'t StrColumn>,
     domain: Option<StrColumn>,
     tokens: Option<&'t StrColumn>,
+    phone: Option<&'t StrColumn>,
+    city: Option<&'t StrColumn>,
     short: Option<StrColumn>,
     employer_keys: Option<StrColumn>,
     first: Option<&'t StrColumn>,
@@ -263,6 +267,8 @@ impl<'t> Checker<'t> {
             first: t.str("first_name_key"),
             formal: t.str("formal_first_name_key"),
             tokens: t.str("name_tokens"),
+            phone: t.str("phone"),
+            city: t.str("city_key"),
         }
     }
 
@@ -292,9 +298,16 @@ impl<'t> Checker<'t> {
                 if let Some((a, b)) = both(self.domain.as_ref(), i, j)
                     && a == b
                     && !same_tax
-                    && names_differ(self.tokens, self.short.as_ref(), i, j)
                 {
-                    return Some(Veto::SharedDomain);
+                    let overlap = name_overlap(self.tokens, self.short.as_ref(), i, j);
+                    // Half the words in common, and another phone or city:
+                    // "Zenant Corp." in Denver and "Zenant Retail Inc." in
+                    // Pittsburgh on zenantgroup.com.
+                    let elsewhere = matches!(both(self.phone, i, j), Some((a, b)) if a != b)
+                        || matches!(both(self.city, i, j), Some((a, b)) if a != b);
+                    if overlap < 0.5 || (overlap <= 0.5 && elsewhere) {
+                        return Some(Veto::SharedDomain);
+                    }
                 }
                 None
             }
@@ -367,20 +380,24 @@ fn first_names_differ(a: &str, b: &str, formal: Option<(&str, &str)>) -> bool {
 
 /// Two company names clearly differ: they share less than half their words
 /// (Jaccard on name tokens) and their acronyms differ.
-fn names_differ(tokens: Option<&StrColumn>, short: Option<&StrColumn>, i: usize, j: usize) -> bool {
+fn name_overlap(tokens: Option<&StrColumn>, short: Option<&StrColumn>, i: usize, j: usize) -> f64 {
     let Some((a, b)) = tokens.and_then(|c| Some((c.get(i)?, c.get(j)?))) else {
-        return false;
+        return 1.0;
     };
     if let Some((x, y)) = short.and_then(|c| Some((c.get(i)?, c.get(j)?)))
         && x == y
     {
-        return false;
+        return 1.0;
     }
     let wa: Vec<&str> = a.split(' ').collect();
     let wb: Vec<&str> = b.split(' ').collect();
     let inter = wa.iter().filter(|w| wb.contains(w)).count();
     let union = wa.len() + wb.len() - inter;
-    union > 0 && (inter as f64) / (union as f64) < 0.5
+    if union == 0 {
+        1.0
+    } else {
+        inter as f64 / union as f64
+    }
 }
 
 #[cfg(test)]
@@ -440,6 +457,43 @@ mod tests {
         );
         t.push("tax_id", s([Some("1"), None, None, Some("2"), None]));
         t
+    }
+
+    #[test]
+    fn shared_domain_with_an_extra_word_needs_another_phone_or_city() {
+        let mut t = Table::new(4);
+        let s = |v: [Option<&str>; 4]| Column::from_strs(v);
+        t.push(
+            "name_tokens",
+            s([
+                Some("zenant"),
+                Some("retail zenant"),
+                Some("retail zenant"),
+                Some("tech zenant"),
+            ]),
+        );
+        t.push("domain", s([Some("zenant.com"); 4]));
+        t.push(
+            "city_key",
+            s([
+                Some("denver"),
+                Some("pittsburgh"),
+                Some("denver"),
+                Some("denver"),
+            ]),
+        );
+        t.push("phone", s([Some("+1303"), None, None, Some("+1303")]));
+        let c = Checker::new(Kind::Accounts, &t, true);
+        let cases = [
+            (0, 1, Some(Veto::SharedDomain)),
+            (0, 2, None),
+            (0, 3, None),
+            // The same name in two cities: one account, two addresses.
+            (1, 2, None),
+        ];
+        for (i, j, want) in cases {
+            assert_eq!(c.veto(i, j), want, "{i} {j}");
+        }
     }
 
     #[test]
