@@ -786,7 +786,6 @@ pub(crate) fn train(
     if tr.correct_u_for_matches && prior.probability > 0.0 && prior.probability < 1.0 {
         let lambda = prior.probability;
         for (c, cp) in params.comparisons.iter_mut().enumerate() {
-            let raw: Vec<f64> = cp.levels.iter().map(|l| l.u).collect();
             let mut uc: Vec<f64> = std::iter::once(0.0)
                 .chain(
                     cp.levels
@@ -813,7 +812,6 @@ pub(crate) fn train(
                 l.u = uc[k + 1];
                 l.m = m[k + 1];
             }
-            debug_assert_eq!(raw.len(), cp.levels.len());
         }
         prior = solve_prior_for(&params, comps, table, candidates, tr, total);
     }

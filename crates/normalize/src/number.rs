@@ -936,10 +936,9 @@ fn plain_date(t: &str, day_first: bool) -> Option<Option<NaiveDate>> {
         return None;
     }
     let date = &b[..end];
-    let seps: Vec<usize> = (0..date.len())
-        .filter(|&i| !date[i].is_ascii_digit())
-        .collect();
-    let [s1, s2] = seps[..] else {
+    // Exactly two non-digits, found without allocating (this runs per value).
+    let mut seps = (0..date.len()).filter(|&i| !date[i].is_ascii_digit());
+    let (Some(s1), Some(s2), None) = (seps.next(), seps.next(), seps.next()) else {
         return None;
     };
     if !is_sep(date[s1]) || date[s1] != date[s2] {

@@ -77,21 +77,21 @@ pub fn attach(
         .map(|_| StrColumn::with_capacity(n))
         .collect();
     let mut stats = AccountRefStats::default();
+    let domain_col = COLUMNS
+        .iter()
+        .position(|c| *c == "account_domain")
+        .expect("listed");
     let refs = contacts.str("account_ref");
     for i in 0..n {
         let r = refs.and_then(|c| c.get(i));
         stats.with_ref += usize::from(r.is_some());
         let row = r.and_then(|r| by_id.get(r)).copied();
         stats.resolved += usize::from(row.is_some());
+        // A free-mail "website" says nothing about the employer.
+        let free_mail = row.is_some_and(|j| free.and_then(|f| f[j]).unwrap_or(false));
         for (k, col) in out.iter_mut().enumerate() {
-            let mut v = row.and_then(|j| sources[k].and_then(|c| c.get(j)));
-            // A free-mail "website" says nothing about the employer.
-            if COLUMNS[k] == "account_domain"
-                && row.is_some_and(|j| free.and_then(|f| f[j]).unwrap_or(false))
-            {
-                v = None;
-            }
-            col.push(v);
+            let v = row.and_then(|j| sources[k].and_then(|c| c.get(j)));
+            col.push(v.filter(|_| !(k == domain_col && free_mail)));
         }
     }
     for (name, col) in COLUMNS.iter().zip(out) {
