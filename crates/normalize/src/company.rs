@@ -143,6 +143,60 @@ pub fn legal_form_of(s: &str, country: Option<&str>) -> Option<String> {
     analyze(s, resolve_country(country)).legal_form()
 }
 
+/// Whether a word of a matching key (folded, abbreviations expanded) is a
+/// legal form written on its own ("spa", "ltd", "limited", "gmbh") or one
+/// typo away from one of three letters or more ("lyd", "cprp", "sral"):
+/// such a word in only one of two names says nothing about the company.
+pub fn is_legal_form_word(w: &str) -> bool {
+    let forms: &'static Forms = &FORMS;
+    forms.by_key.contains_key(w)
+        || forms.words.binary_search_by(|x| x.as_str().cmp(w)).is_ok()
+        || w.len() >= 3
+            && w.is_ascii()
+            && FORM_WORDS
+                .iter()
+                .any(|k| one_edit_apart(k.as_bytes(), w.as_bytes()))
+}
+
+/// Legal forms' compact keys and words of three ASCII letters or more, and
+/// the abbreviations that expand to one ("corp" → "corporation"), for
+/// [`is_legal_form_word`].
+static FORM_WORDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let forms: &'static Forms = &FORMS;
+    let abbrevs: &'static Abbrevs = &ABBREVS;
+    let mut words: Vec<&'static str> = forms
+        .by_key
+        .keys()
+        .map(String::as_str)
+        .chain(forms.words.iter().map(String::as_str))
+        .chain(
+            abbrevs
+                .one
+                .iter()
+                .filter(|(_, full)| forms.by_key.contains_key(**full))
+                .map(|(abbr, _)| abbr.as_str()),
+        )
+        .filter(|k| k.len() >= 3 && k.is_ascii())
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    words
+});
+
+/// Levenshtein distance exactly 1 (one substitution, insertion or deletion).
+fn one_edit_apart(a: &[u8], b: &[u8]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    if short.len() == long.len() {
+        prefix < short.len() && short[prefix + 1..] == long[prefix + 1..]
+    } else {
+        short[prefix..] == long[prefix + 1..]
+    }
+}
+
 fn resolve_country(country: Option<&str>) -> Option<&'static str> {
     let c = country?.trim();
     if c.is_empty() {
@@ -156,6 +210,7 @@ fn resolve_country(country: Option<&str>) -> Option<&'static str> {
 // ---------------------------------------------------------------------------
 // Tables
 
+const ANNOTATIONS_TSV: &str = include_str!("../data/crm_annotations.tsv");
 const LEGAL_FORMS_TSV: &str = include_str!("../data/legal_forms.tsv");
 const LEGAL_FORMS_ELF_TSV: &str = include_str!("../data/legal_forms_elf.tsv");
 const ABBREVIATIONS_TSV: &str = include_str!("../data/company_abbreviations.tsv");
@@ -221,6 +276,8 @@ struct Forms {
     rows: Vec<FormRow>,
     /// Compact keys: the variant's matching words joined, connectors left out.
     by_key: Map<FormEntry>,
+    /// Every word of a Latin-script variant ("private", "limited", "pty"), sorted.
+    words: Vec<String>,
     /// Longest compact key, in bytes: the matching window never grows past it.
     max_len: usize,
 }
@@ -233,6 +290,32 @@ struct Abbrevs {
 
 static ABBREVS: LazyLock<Abbrevs> = LazyLock::new(load_abbrevs);
 static FORMS: LazyLock<Forms> = LazyLock::new(load_forms);
+static NOTES: LazyLock<Vec<Note>> = LazyLock::new(load_notes);
+
+/// A CRM bookkeeping note ("old", "do not use") as folded words.
+struct Note {
+    words: Vec<String>,
+    /// Dropped even when not set off by punctuation or a legal form.
+    always: bool,
+}
+
+fn load_notes() -> Vec<Note> {
+    data_lines(ANNOTATIONS_TSV)
+        .map(|line| {
+            let (phrase, when) = line
+                .split_once('\t')
+                .unwrap_or_else(|| panic!("crm_annotations.tsv: bad line {line:?}"));
+            let always = match when.trim() {
+                "always" => true,
+                "marked" => false,
+                w => panic!("crm_annotations.tsv: when must be always or marked, not {w:?}"),
+            };
+            let words: Vec<String> = raw_tokens(phrase).into_iter().map(|t| t.text).collect();
+            assert!(!words.is_empty(), "crm_annotations.tsv: empty phrase");
+            Note { words, always }
+        })
+        .collect()
+}
 
 fn data_lines(tsv: &'static str) -> impl Iterator<Item = &'static str> {
     tsv.lines()
@@ -264,6 +347,7 @@ fn load_forms() -> Forms {
     let mut rows = Vec::new();
     let mut by_key: Map<FormEntry> = Map::with_hasher(FixedState::default());
     let mut max_len = 0;
+    let mut words: Vec<String> = Vec::new();
     for (file, tsv) in [
         ("legal_forms.tsv", LEGAL_FORMS_TSV),
         ("legal_forms_elf.tsv", LEGAL_FORMS_ELF_TSV),
@@ -314,6 +398,12 @@ fn load_forms() -> Forms {
                 }
                 if toks.iter().all(|t| t.cjk) {
                     key.insert(0, CJK_MARK);
+                } else {
+                    words.extend(
+                        toks.iter()
+                            .filter(|t| !t.cjk && !t.is_connector())
+                            .map(|t| t.mtext().to_string()),
+                    );
                 }
                 max_len = max_len.max(key.len());
                 let e = by_key.entry(key).or_default();
@@ -328,10 +418,13 @@ fn load_forms() -> Forms {
             }
         }
     }
+    words.sort_unstable();
+    words.dedup();
     Forms {
         rows,
         by_key,
         max_len,
+        words,
     }
 }
 
@@ -661,6 +754,7 @@ impl Analysis {
         loop {
             let before = (self.lo, self.hi);
             self.trim_words();
+            self.drop_notes(forms, country, &mut buf);
             if let Some((k, found)) = self.match_end(forms, country, &mut buf) {
                 self.hi -= k;
                 self.suffixes.push(found);
@@ -674,6 +768,56 @@ impl Analysis {
                 break;
             }
         }
+    }
+
+    /// Drops trailing CRM notes (`data/crm_annotations.tsv`) and a trailing
+    /// number in brackets: "Acme Ltd - DUPLICATE" → "Acme Ltd", "Acme (2)"
+    /// → "Acme". A `marked` note must be set off by punctuation or follow a
+    /// legal form. At least one word always remains.
+    fn drop_notes(
+        &mut self,
+        forms: &'static Forms,
+        country: Option<&'static str>,
+        buf: &mut String,
+    ) {
+        'outer: while self.hi - self.lo > 1 {
+            let last = &self.toks[self.hi - 1];
+            if !last.cjk
+                && last.text.bytes().all(|b| b.is_ascii_digit())
+                && self.src[..last.start].ends_with(['(', '['])
+            {
+                self.hi -= 1;
+                continue;
+            }
+            for note in NOTES.iter() {
+                let k = note.words.len();
+                if self.hi - self.lo <= k
+                    || self.toks[self.hi - k..self.hi]
+                        .iter()
+                        .zip(&note.words)
+                        .any(|(t, w)| t.cjk || t.text != *w)
+                {
+                    continue;
+                }
+                let hi = self.hi;
+                let set_off = self.set_off(hi - k);
+                self.hi = hi - k;
+                if note.always || set_off || self.match_end(forms, country, buf).is_some() {
+                    continue 'outer;
+                }
+                self.hi = hi;
+            }
+            return;
+        }
+    }
+
+    /// Whether punctuation separates token `at` from the one before it
+    /// ("Acme - HQ", "Acme (Billing)", "Acme *DUP*").
+    fn set_off(&self, at: usize) -> bool {
+        let (prev_end, start) = (self.toks[at - 1].end, self.toks[at].start);
+        prev_end <= start
+            && self.src[prev_end..start]
+                .contains(['-', '(', '[', '{', '*', '/', '|', ',', ':', '_'])
     }
 
     /// Drops a leading "The", a trailing ", The" and dangling connectors
@@ -1025,5 +1169,43 @@ mod tests {
         assert_eq!(words("株式会社"), ["zhu", "shi", "hui", "she"]);
         assert_eq!(words("Co-op"), ["cooperative"]);
         assert_eq!(words("Int'l"), ["international"]);
+    }
+
+    #[test]
+    fn crm_notes_are_not_part_of_the_name() {
+        let key = |s: &str| {
+            let c = normalize_company(s, None);
+            (c.key, c.legal_form)
+        };
+        let acme = || ("acme".to_string(), Some("Inc".to_string()));
+        assert_eq!(key("Acme Inc. (old)"), acme());
+        assert_eq!(key("Acme Inc - DUPLICATE"), acme());
+        assert_eq!(key("ACME INC [do not use]"), acme());
+        assert_eq!(key("Acme Inc. *DUP*"), acme());
+        assert_eq!(key("Acme Inc (2)"), acme());
+        assert_eq!(key("Acme Inc EMEA"), acme());
+        assert_eq!(key("Acme Inc. - Billing"), acme());
+        assert_eq!(normalize_company("Acme Inc (inactive)", None).name, "Acme");
+        // A marked note written plainly after a name may be the name.
+        assert_eq!(key("Acme Billing").0, "acme billing");
+        assert_eq!(key("Acme Billing LLC").0, "acme billing");
+        // One word always remains.
+        assert_eq!(key("Duplicate").0, "duplicate");
+        assert_eq!(key("Old (old)").0, "old");
+    }
+
+    #[test]
+    fn legal_form_words_and_their_typos() {
+        for w in [
+            "ltd", "spa", "gmbh", "limited", "lyd", "cprp", "sral", "ptivate",
+        ] {
+            assert!(is_legal_form_word(w), "{w}");
+        }
+        for w in ["health", "labs", "acme", "security", "online"] {
+            assert!(!is_legal_form_word(w), "{w}");
+        }
+        assert!(one_edit_apart(b"ltd", b"lt"));
+        assert!(!one_edit_apart(b"ltd", b"ltd"));
+        assert!(!one_edit_apart(b"ab", b"ba"));
     }
 }

@@ -142,6 +142,13 @@ pub fn check(p: &Pipeline) -> Result<(), Diagnostics> {
                     continue;
                 }
                 settings.link_type = firmlink_linkage::LinkType::DedupeOnly;
+                if let Some(message) = firmlink_unify::attach_problem(kind, &empty, m) {
+                    d.push(firmlink_config::Diagnostic::file(
+                        firmlink_config::Phase::Reference,
+                        &p.path,
+                        format!("[matching.{}] {message}", kind.as_str()),
+                    ));
+                }
                 let problem = firmlink_unify::linkage_table(kind, &empty, m)
                     .and_then(|lt| firmlink_linkage::Linker::new(&lt, settings).map(|_| ()));
                 if let Err(e) = problem {

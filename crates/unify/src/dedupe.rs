@@ -8,6 +8,7 @@ use firmlink_linkage::{self as linkage, LinkType, Linker, Params, TrainingReport
 use firmlink_model::{Column, Kind, StrColumn, Table};
 use serde::Serialize;
 
+use crate::attach::{AttachStats, attach_singletons};
 use crate::matching::Matching;
 use crate::rules;
 
@@ -24,6 +25,8 @@ pub enum DedupeError {
         kind: &'static str,
         source: ClusterError,
     },
+    #[error("matching {kind}: {message}")]
+    Attach { kind: &'static str, message: String },
     #[error("cannot read pinned parameters {path}: {message}")]
     Params { path: String, message: String },
 }
@@ -67,6 +70,9 @@ pub struct DedupeReport {
     /// Merges refused by the B2B rules inside the guard's clusters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub constrained: Option<rules::ConstrainedStats>,
+    /// Lone records attached to the one cluster carrying their key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attached: Option<AttachStats>,
     pub timings: Timings,
 }
 
@@ -163,6 +169,24 @@ fn linkage_table_with(
     Ok(lt)
 }
 
+/// Why `attach_singletons` cannot run on this table, if it cannot: the
+/// column must be a text column of the normalized table or a derived column.
+pub fn attach_problem(kind: Kind, t: &Table, m: &Matching) -> Option<String> {
+    let col = m.attach_on.as_deref()?;
+    let derived = rules::derived_columns(kind, &Table::new(0));
+    match t.get(col) {
+        _ if derived.iter().any(|(n, _)| *n == col) => None,
+        Some(Column::Str(_)) => None,
+        Some(_) => Some(format!(
+            "attach_singletons = \"{col}\": the column is not text"
+        )),
+        None => Some(format!(
+            "attach_singletons = \"{col}\": no such column in normalized/{}.parquet or the derived columns",
+            kind.as_str()
+        )),
+    }
+}
+
 /// The engine settings for a table: `link_and_dedupe` over a single source
 /// is plain dedupe (the engine insists on several datasets for it).
 pub fn engine_settings(m: &Matching, lt: &linkage::Table) -> linkage::Settings {
@@ -223,6 +247,15 @@ pub fn dedupe(kind: Kind, t: &Table, m: &Matching) -> Result<Dedupe, DedupeError
 
     let t3 = Instant::now();
     let predictions = linker.predict(&candidates, &params).map_err(le)?;
+    if let Some(message) = attach_problem(kind, t, m) {
+        return Err(DedupeError::Attach { kind: k, message });
+    }
+    let derived_key: Option<StrColumn> = m.attach_on.as_deref().and_then(|c| {
+        derived
+            .iter()
+            .find(|(n, _)| *n == c)
+            .map(|(_, col)| col.clone())
+    });
     let check = rules::Checker::from_derived(kind, t, m.b2b_rules, derived);
     let mut vetoed = rules::VetoCounts::default();
     let mut pairs = Vec::with_capacity(predictions.len());
@@ -262,6 +295,17 @@ pub fn dedupe(kind: Kind, t: &Table, m: &Matching) -> Result<Dedupe, DedupeError
     } else {
         (labels, None)
     };
+    let (labels, attached) = match m.attach_on.as_deref() {
+        Some(on) => {
+            let key = derived_key
+                .as_ref()
+                .or_else(|| t.str(on))
+                .expect("attach column checked above");
+            let (l, s) = attach_singletons(&labels, key, on, &check, 10_000);
+            (l, Some(s))
+        }
+        None => (labels, None),
+    };
     timings.clustering = t4.elapsed().as_secs_f64();
 
     let mut sizes = vec![0usize; labels.iter().map(|l| *l as usize + 1).max().unwrap_or(0)];
@@ -282,6 +326,7 @@ pub fn dedupe(kind: Kind, t: &Table, m: &Matching) -> Result<Dedupe, DedupeError
         threshold: m.threshold,
         clusters: stats,
         constrained,
+        attached,
         timings,
     };
     Ok(Dedupe {

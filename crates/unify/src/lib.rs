@@ -8,12 +8,15 @@
 //! clusters into golden records with per-field provenance and the crosswalk.
 
 pub mod account_ref;
+pub mod attach;
 pub mod dedupe;
 pub mod golden;
 pub mod matching;
 pub mod rules;
 
 pub use account_ref::AccountRefStats;
-pub use dedupe::{Dedupe, DedupeError, DedupeReport, Pair, dedupe, engine_settings, linkage_table};
+pub use dedupe::{
+    Dedupe, DedupeError, DedupeReport, Pair, attach_problem, dedupe, engine_settings, linkage_table,
+};
 pub use golden::{FieldRule, Golden, GoldenInput, Rule, build, unified_id};
 pub use matching::{Matching, MatchingProblem, from_pipeline};

@@ -43,8 +43,20 @@ pub struct MatchingFile {
     /// The B2B rules (see [`crate::rules`]); default on for the built-in
     /// comparisons, off when comparisons are replaced.
     pub b2b_rules: Option<bool>,
+    /// After clustering, a lone record joins the one cluster that carries its
+    /// value of this column (see [`crate::attach`]): `true` = the kind's
+    /// default column, a string = that column, `false` = off.
+    pub attach_singletons: Option<AttachFile>,
     /// Output field → survivorship rule name.
     pub survivorship: Option<BTreeMap<String, String>>,
+}
+
+/// `attach_singletons = true | false | "<column>"`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum AttachFile {
+    Enabled(bool),
+    Column(String),
 }
 
 /// The chain guard as written in a pipeline file.
@@ -80,6 +92,8 @@ pub struct Matching {
     pub guard: ChainGuard,
     pub params: Option<PathBuf>,
     pub b2b_rules: bool,
+    /// Column on which lone records attach to the one cluster carrying their value.
+    pub attach_on: Option<String>,
     pub survivorship: Vec<FieldRule>,
 }
 
@@ -197,6 +211,33 @@ fn resolve(
             )),
         }
     }
+    let b2b_rules = f.b2b_rules.unwrap_or(!custom);
+    // Accounts attach on the company name by default (with the B2B rules,
+    // which keep namesakes apart); contacts have no default: a name shared
+    // by one cluster says little about a person.
+    let default_attach = match kind {
+        Kind::Accounts => Some("name_key"),
+        Kind::Contacts => None,
+    };
+    let attach_on = match f.attach_singletons {
+        None if b2b_rules => default_attach.map(str::to_string),
+        None | Some(AttachFile::Enabled(false)) => None,
+        Some(AttachFile::Enabled(true)) => match default_attach {
+            Some(c) => Some(c.to_string()),
+            None => {
+                p(
+                    "attach_singletons = true has no default column for contacts; name one: attach_singletons = \"<column>\""
+                        .to_string(),
+                );
+                None
+            }
+        },
+        Some(AttachFile::Column(c)) if c.trim().is_empty() => {
+            p("attach_singletons = \"\" names no column; use false to turn it off".to_string());
+            None
+        }
+        Some(AttachFile::Column(c)) => Some(c),
+    };
     Matching {
         kind,
         enabled: f.enabled.unwrap_or(true),
@@ -204,7 +245,8 @@ fn resolve(
         threshold,
         guard,
         params: f.params.map(|s| base.join(s)),
-        b2b_rules: f.b2b_rules.unwrap_or(!custom),
+        b2b_rules,
+        attach_on,
         survivorship,
     }
 }
@@ -435,6 +477,30 @@ mod tests {
         assert!(a.enabled && c.enabled);
         assert!(a.b2b_rules);
         assert_eq!(c.settings.blocking_rules.len(), 6);
+        assert_eq!(a.attach_on.as_deref(), Some("name_key"));
+        assert_eq!(c.attach_on, None);
+    }
+
+    #[test]
+    fn attach_singletons_settings() {
+        let on = |text: &str| {
+            from_pipeline(text, Path::new(".")).map(|[a, c]| (a.attach_on, c.attach_on))
+        };
+        assert_eq!(
+            on("[matching.accounts]\nattach_singletons = false\n[matching.contacts]\nattach_singletons = \"email\"\n").unwrap(),
+            (None, Some("email".to_string()))
+        );
+        assert_eq!(
+            on("[matching.accounts]\nattach_singletons = \"domain\"\n")
+                .unwrap()
+                .0
+                .as_deref(),
+            Some("domain")
+        );
+        let e = on("[matching.contacts]\nattach_singletons = true\n").unwrap_err();
+        assert!(e[0].message.contains("no default column"), "{e:?}");
+        let e = on("[matching.accounts]\nattach_singletons = 3\n").unwrap_err();
+        assert!(!e.is_empty());
     }
 
     #[test]

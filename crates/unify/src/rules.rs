@@ -24,8 +24,10 @@
 //!   different countries are different accounts unless their tax ids agree
 //!   (regional subsidiaries and similarly named foreign companies);
 //! - accounts, `shared_domain`: the same corporate domain with clearly
-//!   different names (under half the name words shared), or with names
-//!   sharing only half their words and another phone or city, is a
+//!   different names (under half the name words shared), with names
+//!   sharing only half their words and another phone or city, or with one
+//!   name being the other plus a word of its own ("Black Farms" and "Black
+//!   Farms Labs"; legal forms, their typos and CRM notes do not count) is a
 //!   corporate family (a subsidiary listing its parent's website), for the
 //!   resolve stage, not one account;
 //! - contacts, `employer`: two different corporate employer domains mean two
@@ -305,7 +307,10 @@ impl<'t> Checker<'t> {
                     // Pittsburgh on zenantgroup.com.
                     let elsewhere = matches!(both(self.phone, i, j), Some((a, b)) if a != b)
                         || matches!(both(self.city, i, j), Some((a, b)) if a != b);
-                    if overlap < 0.5 || (overlap <= 0.5 && elsewhere) {
+                    if overlap < 0.5
+                        || (overlap <= 0.5 && elsewhere)
+                        || adds_a_word(self.tokens, i, j)
+                    {
                         return Some(Veto::SharedDomain);
                     }
                 }
@@ -380,6 +385,34 @@ fn first_names_differ(a: &str, b: &str, formal: Option<(&str, &str)>) -> bool {
 
 /// Two company names clearly differ: they share less than half their words
 /// (Jaccard on name tokens) and their acronyms differ.
+/// Whether one name is the other plus a word of its own: "Black Farms" and
+/// "Black Farms Labs", "Roht Hochbau" and "Roht Hochbau Security". On a
+/// shared domain that is how a subsidiary is named after its parent. Legal
+/// forms and their typos ("Ltd", "Lyd"), connectors and words under three
+/// letters are not words of their own; CRM notes ("(old)", "- Billing") are
+/// already gone from the key (normalize::company).
+fn adds_a_word(tokens: Option<&StrColumn>, i: usize, j: usize) -> bool {
+    let Some((a, b)) = tokens.and_then(|c| Some((c.get(i)?, c.get(j)?))) else {
+        return false;
+    };
+    let wa: Vec<&str> = a.split(' ').collect();
+    let wb: Vec<&str> = b.split(' ').collect();
+    let (small, big) = if wa.len() <= wb.len() {
+        (wa, wb)
+    } else {
+        (wb, wa)
+    };
+    if small.len() == big.len() || !small.iter().all(|w| big.contains(w)) {
+        return false;
+    }
+    big.iter().any(|w| {
+        !small.contains(w)
+            && w.len() >= 3
+            && !matches!(*w, "and" | "und" | "et" | "the")
+            && !firmlink_normalize::company::is_legal_form_word(w)
+    })
+}
+
 fn name_overlap(tokens: Option<&StrColumn>, short: Option<&StrColumn>, i: usize, j: usize) -> f64 {
     let Some((a, b)) = tokens.and_then(|c| Some((c.get(i)?, c.get(j)?))) else {
         return 1.0;
@@ -460,9 +493,9 @@ mod tests {
     }
 
     #[test]
-    fn shared_domain_with_an_extra_word_needs_another_phone_or_city() {
-        let mut t = Table::new(4);
-        let s = |v: [Option<&str>; 4]| Column::from_strs(v);
+    fn shared_domain_and_a_word_of_its_own_is_a_corporate_family() {
+        let mut t = Table::new(6);
+        let s = |v: [Option<&str>; 6]| Column::from_strs(v);
         t.push(
             "name_tokens",
             s([
@@ -470,9 +503,11 @@ mod tests {
                 Some("retail zenant"),
                 Some("retail zenant"),
                 Some("tech zenant"),
+                Some("lyd zenant"),
+                Some("beta zenant"),
             ]),
         );
-        t.push("domain", s([Some("zenant.com"); 4]));
+        t.push("domain", s([Some("zenant.com"); 6]));
         t.push(
             "city_key",
             s([
@@ -480,19 +515,32 @@ mod tests {
                 Some("pittsburgh"),
                 Some("denver"),
                 Some("denver"),
+                Some("denver"),
+                Some("denver"),
             ]),
         );
-        t.push("phone", s([Some("+1303"), None, None, Some("+1303")]));
+        t.push(
+            "phone",
+            s([Some("+1303"), None, None, Some("+1303"), None, None]),
+        );
         let c = Checker::new(Kind::Accounts, &t, true);
         let cases = [
+            // "Zenant" and "Zenant Retail": parent and subsidiary, even on
+            // one campus.
             (0, 1, Some(Veto::SharedDomain)),
-            (0, 2, None),
-            (0, 3, None),
+            (0, 2, Some(Veto::SharedDomain)),
+            (0, 3, Some(Veto::SharedDomain)),
+            // A typo of a legal form is not a word of its own ("Zenant Lyd").
+            (0, 4, None),
             // The same name in two cities: one account, two addresses.
             (1, 2, None),
+            // Two sister companies: a third of the words in common.
+            (3, 5, Some(Veto::SharedDomain)),
+            (2, 3, Some(Veto::SharedDomain)),
         ];
         for (i, j, want) in cases {
             assert_eq!(c.veto(i, j), want, "{i} {j}");
+            assert_eq!(c.veto(j, i), want, "symmetric {i} {j}");
         }
     }
 

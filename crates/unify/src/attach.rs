@@ -1,0 +1,204 @@
+//! Singletons that name exactly one known entity.
+//!
+//! After clustering, a record left on its own whose key (for accounts the
+//! normalized company name, `name_key`) is carried by exactly one other
+//! cluster joins that cluster, unless a B2B rule forbids it against any of
+//! the cluster's records (another tax id, another country, another
+//! corporate domain with a different name).
+//!
+//! Why this is not left to the scores: a CRM account row often holds
+//! nothing but a typed name. Fellegi–Sunter can give such a pair only the
+//! name's weight, and against a prior of a few matches per record among
+//! all records that weight does not reach the threshold: the term frequency
+//! of a name counts the entity's own duplicates as if they were namesakes,
+//! and the level's m is diluted by pairs that also agree on country. The
+//! question the scores cannot ask is "how many entities carry this name?";
+//! after clustering it can be answered. When the answer is one, the bare
+//! record belongs to it; when two clusters carry the name (namesakes in two
+//! countries, a parent and a subsidiary, a split the rules forced) nothing
+//! attaches. On generated data (seeds 2026 and 99) this joins 85 and 98
+//! singletons with 4 and 2 wrong (account recall +0.02–0.03, precision
+//! unchanged).
+//!
+//! Each singleton attaches to at most one cluster and a cluster never
+//! attaches to anything, so there is no chaining.
+
+use std::collections::HashMap;
+
+use firmlink_model::StrColumn;
+use serde::Serialize;
+
+use crate::rules::Checker;
+
+/// What [`attach_singletons`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AttachStats {
+    /// The key column.
+    pub on: String,
+    /// Singletons that joined the one cluster carrying their key.
+    pub attached: u64,
+    /// Singletons whose key more than one other cluster carries.
+    pub ambiguous: u64,
+    /// Singletons a B2B rule kept out of the one cluster carrying their key.
+    pub vetoed: u64,
+    /// Singletons whose candidate cluster was too large to check record by record.
+    pub unchecked: u64,
+}
+
+/// The clusters of `labels` with qualifying singletons attached; labels are
+/// dense and numbered in order of each cluster's first record, as the other
+/// clustering steps number them. Clusters larger than `max_members` are not
+/// checked record by record and receive no singletons.
+pub fn attach_singletons(
+    labels: &[u32],
+    key: &StrColumn,
+    on: &str,
+    check: &Checker<'_>,
+    max_members: usize,
+) -> (Vec<u32>, AttachStats) {
+    let clusters = labels.iter().map(|l| *l as usize + 1).max().unwrap_or(0);
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); clusters];
+    for (i, l) in labels.iter().enumerate() {
+        members[*l as usize].push(i as u32);
+    }
+    // Key → the first two distinct clusters carrying it, and whether more do.
+    let mut holders: HashMap<&str, (u32, Option<u32>, bool)> = HashMap::new();
+    for (i, l) in labels.iter().enumerate() {
+        let Some(k) = key.get(i) else { continue };
+        holders
+            .entry(k)
+            .and_modify(|(a, b, more)| {
+                if *a != *l && b.is_none() {
+                    *b = Some(*l);
+                } else if *a != *l && *b != Some(*l) {
+                    *more = true;
+                }
+            })
+            .or_insert((*l, None, false));
+    }
+    let mut stats = AttachStats {
+        on: on.to_string(),
+        ..AttachStats::default()
+    };
+    // Union over cluster labels: a singleton's label joins its target's.
+    let mut parent: Vec<u32> = (0..clusters as u32).collect();
+    fn find(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            let p = parent[x as usize];
+            parent[x as usize] = parent[p as usize];
+            x = p;
+        }
+        x
+    }
+    for (i, &own) in labels.iter().enumerate() {
+        if members[own as usize].len() != 1 {
+            continue;
+        }
+        let Some(k) = key.get(i) else { continue };
+        let (a, b, more) = holders[k];
+        let Some(b) = b else { continue };
+        if more {
+            stats.ambiguous += 1;
+            continue;
+        }
+        // Exactly two clusters carry the key, this one and the target.
+        let target = if a == own { b } else { a };
+        let to = &members[target as usize];
+        if to.len() > max_members {
+            stats.unchecked += 1;
+            continue;
+        }
+        if to.iter().any(|&j| check.veto(i, j as usize).is_some()) {
+            stats.vetoed += 1;
+            continue;
+        }
+        let (ra, rb) = (find(&mut parent, own), find(&mut parent, target));
+        if ra != rb {
+            parent[ra.max(rb) as usize] = ra.min(rb);
+        }
+        stats.attached += 1;
+    }
+    let mut label_of = vec![u32::MAX; clusters];
+    let mut next = 0u32;
+    let out = labels
+        .iter()
+        .map(|l| {
+            let r = find(&mut parent, *l) as usize;
+            if label_of[r] == u32::MAX {
+                label_of[r] = next;
+                next += 1;
+            }
+            label_of[r]
+        })
+        .collect();
+    (out, stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use firmlink_model::{Column, Kind, Table};
+
+    fn run(keys: &[Option<&str>], labels: &[u32], tax: &[Option<&str>]) -> (Vec<u32>, AttachStats) {
+        let mut t = Table::new(keys.len());
+        t.push("tax_id", Column::from_strs(tax.iter().copied()));
+        let check = Checker::new(Kind::Accounts, &t, true);
+        let key: StrColumn = keys.iter().copied().collect();
+        attach_singletons(labels, &key, "name_key", &check, 100)
+    }
+
+    #[test]
+    fn a_singleton_joins_the_only_cluster_with_its_name() {
+        // 0,1 = cluster "acme"; 2 = a bare "acme"; 3 = "zeta" alone.
+        let (labels, stats) = run(
+            &[Some("acme"), Some("acme"), Some("acme"), Some("zeta")],
+            &[0, 0, 1, 2],
+            &[None; 4],
+        );
+        assert_eq!(labels, [0, 0, 0, 1]);
+        assert_eq!(stats.attached, 1);
+    }
+
+    #[test]
+    fn two_clusters_with_the_name_attach_nothing() {
+        let (labels, stats) = run(
+            &[Some("acme"), Some("acme"), Some("acme")],
+            &[0, 1, 2],
+            &[None; 3],
+        );
+        // Three singletons carry "acme": each sees two other clusters.
+        assert_eq!(labels, [0, 1, 2]);
+        assert_eq!(stats.ambiguous, 3);
+        let (labels, _) = run(
+            &[Some("acme"), Some("acme"), Some("acme"), Some("acme")],
+            &[0, 0, 1, 2],
+            &[None; 4],
+        );
+        assert_eq!(labels, [0, 0, 1, 2]);
+    }
+
+    #[test]
+    fn two_singletons_with_one_name_pair_up_and_vetoes_hold() {
+        let (labels, stats) = run(&[Some("acme"), Some("acme")], &[0, 1], &[None; 2]);
+        assert_eq!(labels, [0, 0]);
+        assert_eq!(stats.attached, 2);
+        let (labels, stats) = run(
+            &[Some("acme"), Some("acme"), Some("acme")],
+            &[0, 0, 1],
+            &[Some("DE1"), None, Some("DE2")],
+        );
+        assert_eq!(labels, [0, 0, 1]);
+        assert_eq!(stats.vetoed, 1);
+    }
+
+    #[test]
+    fn records_without_a_key_and_clusters_stay_put() {
+        let (labels, stats) = run(
+            &[None, None, Some("a"), Some("a")],
+            &[0, 1, 2, 2],
+            &[None; 4],
+        );
+        assert_eq!(labels, [0, 1, 2, 2]);
+        assert_eq!(stats.attached, 0);
+    }
+}
