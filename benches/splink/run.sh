@@ -15,6 +15,10 @@
 #   --email MODEL            Splink email comparison: exact (default), exact_lev1, splink
 #   --em RULES               Splink EM blocking rules: email_namecompany (default),
 #                            names_email, email_phone, email_phone_namecompany
+#   --firmlink-sources SET   same (default): firmlink reads the files Splink reads
+#                            (crm_contacts, marketing_leads, crm_accounts for the
+#                            company names); all: the whole demo pipeline (five
+#                            sources, account dedupe on all of them)
 #   --splink-only | --firmlink-only
 # Environment:
 #   BENCH_DIR   work folder: venv, data, outputs, logs (default /tmp/firmlink-splink)
@@ -38,6 +42,7 @@ email_model=exact
 em_rules=email_namecompany
 run_splink=1
 run_firmlink=1
+firmlink_sources=same
 while (($#)); do
     case $1 in
         --small) accounts=3000 ;;
@@ -46,6 +51,7 @@ while (($#)); do
         --seed) seed=$2; shift ;;
         --email) email_model=$2; shift ;;
         --em) em_rules=$2; shift ;;
+        --firmlink-sources) firmlink_sources=$2; shift ;;
         --splink-only) run_firmlink=0 ;;
         --firmlink-only) run_splink=0 ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -53,6 +59,8 @@ while (($#)); do
     esac
     shift
 done
+[[ $firmlink_sources == same || $firmlink_sources == all ]] \
+    || { echo "run.sh: --firmlink-sources takes same or all" >&2; exit 2; }
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 log() { echo "== $*" >&2; }
@@ -120,11 +128,21 @@ fi
 
 # --- firmlink ---------------------------------------------------------------
 if ((run_firmlink)); then
-    pipeline="$bench_dir/pipeline-$tag.toml"
-    out="$bench_dir/out-$tag"
+    pipeline="$bench_dir/pipeline-$tag-$firmlink_sources.toml"
+    out="$bench_dir/out-$tag-$firmlink_sources"
     # demo.toml names its files ../fixtures/demo/<file>; point them at the data.
+    # With `same`, keep only the sources whose files Splink reads: drop the
+    # [[source]] blocks of the enrichment and ERP files.
     sed -e "s#\.\./fixtures/demo/#$data/#g" -e "s#^output = .*#output = \"$out\"#" \
-        "$root/pipelines/demo.toml" > "$pipeline"
+        "$root/pipelines/demo.toml" |
+        awk -v keep="$firmlink_sources" '
+            /^\[\[source\]\]/ { drop = 0; block = $0 "\n"; inblock = 1; next }
+            inblock && /^name = / && keep == "same" && ($3 == "\"enrichment\"" || $3 == "\"erp_customers\"") { drop = 1 }
+            inblock && block != "" { block = block $0 "\n"; if (/^name = /) { if (!drop) printf "%s", block; block = "" } next }
+            !drop { print }' > "$pipeline"
+    for src in crm_contacts marketing_leads crm_accounts; do
+        grep -q "^name = \"$src\"" "$pipeline" || die "pipelines/demo.toml has no source $src: see $pipeline"
+    done
     if grep -qE '^path = "\.\.' "$pipeline"; then
         die "pipelines/demo.toml has a path this script does not rewrite: see $pipeline"
     fi

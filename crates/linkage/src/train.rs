@@ -316,12 +316,16 @@ fn estimate_u(
     settings: &Settings,
 ) -> (Vec<Vec<f64>>, Vec<Vec<bool>>, USampling) {
     let start = Instant::now();
-    let (pairs, exhaustive) = sample_pairs(
+    let (mut pairs, exhaustive) = sample_pairs(
         table.dataset(),
         compiled.link_type,
         settings.training.u_sample_pairs,
         settings.training.seed,
     );
+    // In record order the left record's values are read sequentially, which
+    // halves the cache misses of comparing random pairs; the counts do not
+    // depend on the order.
+    pairs.par_sort_unstable();
     let gammas = comparison_vectors(ctx, &compiled.comparisons, &pairs);
     let cn = compiled.comparisons.len();
     let mut counts: Vec<Vec<f64>> = compiled

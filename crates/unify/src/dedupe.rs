@@ -138,33 +138,34 @@ fn linkage_table_with(
     }
     wanted.sort_unstable();
     wanted.dedup();
-    for name in wanted {
-        if let Some((_, col)) = derived.iter().find(|(n, _)| *n == name) {
-            lt.add_column(linkage::Column::strings(name, col.iter()))?;
-            continue;
-        }
-        match t.get(name) {
-            Some(Column::Str(c)) => lt.add_column(linkage::Column::strings(name, c.iter()))?,
-            Some(Column::F64(v)) => {
-                lt.add_column(linkage::Column::numbers(name, v.iter().copied()))?
+    // Each column is interned on its own: in parallel, then added in order.
+    use rayon::prelude::*;
+    let built: Vec<Option<linkage::Column>> = wanted
+        .par_iter()
+        .map(|&name| {
+            if let Some((_, col)) = derived.iter().find(|(n, _)| *n == name) {
+                return Some(linkage::Column::strings(name, col.iter()));
             }
-            Some(Column::I64(v)) => lt.add_column(linkage::Column::numbers(
-                name,
-                v.iter().map(|x| x.map(|x| x as f64)),
-            ))?,
-            Some(Column::Date(v)) => {
-                lt.add_column(linkage::Column::dates(name, v.iter().copied()))?
-            }
-            Some(Column::Bool(v)) => {
-                let s: Vec<Option<&str>> = v
-                    .iter()
-                    .map(|b| b.map(|b| if b { "true" } else { "false" }))
-                    .collect();
-                lt.add_column(linkage::Column::strings(name, s))?
-            }
-            // Unknown columns are reported by Linker::new with the list of columns.
-            None => &mut lt,
-        };
+            Some(match t.get(name)? {
+                Column::Str(c) => linkage::Column::strings(name, c.iter()),
+                Column::F64(v) => linkage::Column::numbers(name, v.iter().copied()),
+                Column::I64(v) => {
+                    linkage::Column::numbers(name, v.iter().map(|x| x.map(|x| x as f64)))
+                }
+                Column::Date(v) => linkage::Column::dates(name, v.iter().copied()),
+                Column::Bool(v) => {
+                    let s: Vec<Option<&str>> = v
+                        .iter()
+                        .map(|b| b.map(|b| if b { "true" } else { "false" }))
+                        .collect();
+                    linkage::Column::strings(name, s)
+                }
+            })
+        })
+        .collect();
+    // Unknown columns (None) are reported by Linker::new with the list of columns.
+    for col in built.into_iter().flatten() {
+        lt.add_column(col)?;
     }
     Ok(lt)
 }

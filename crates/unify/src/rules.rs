@@ -37,9 +37,36 @@
 use firmlink_model::{Column, Kind, StrColumn, Table};
 use serde::Serialize;
 
-/// Derived columns for a kind, as (name, values).
+/// Derived columns for a kind, as (name, values), computed in parallel
+/// slices of rows.
 pub fn derived_columns(kind: Kind, t: &Table) -> Vec<(&'static str, StrColumn)> {
+    use rayon::prelude::*;
+    const SLICE: usize = 65_536;
     let n = t.rows();
+    let parts: Vec<Vec<(&'static str, StrColumn)>> = (0..n.div_ceil(SLICE).max(1))
+        .into_par_iter()
+        .map(|k| derived_rows(kind, t, k * SLICE..((k + 1) * SLICE).min(n)))
+        .collect();
+    let mut parts = parts.into_iter();
+    let mut out = parts.next().expect("at least one slice");
+    for part in parts {
+        for ((_, col), (_, more)) in out.iter_mut().zip(&part) {
+            col.extend(more);
+        }
+    }
+    for (_, col) in &mut out {
+        col.shrink_to_fit();
+    }
+    out
+}
+
+/// [`derived_columns`] of the rows `rows`.
+fn derived_rows(
+    kind: Kind,
+    t: &Table,
+    rows: std::ops::Range<usize>,
+) -> Vec<(&'static str, StrColumn)> {
+    let n = rows.len();
     let s = |name: &str| t.str(name);
     match kind {
         Kind::Contacts => {
@@ -63,7 +90,7 @@ pub fn derived_columns(kind: Kind, t: &Table) -> Vec<(&'static str, StrColumn)> 
             let acc_acronym = s("account_acronym");
             let get =
                 |c: Option<&'_ StrColumn>, i: usize| c.and_then(|c| c.get(i)).map(str::to_string);
-            for i in 0..n {
+            for i in rows.clone() {
                 let cls = class.and_then(|c| c.get(i));
                 let e = email
                     .and_then(|c| c.get(i))
@@ -133,7 +160,7 @@ pub fn derived_columns(kind: Kind, t: &Table) -> Vec<(&'static str, StrColumn)> 
             let mut short = StrColumn::with_capacity(n);
             let country = s("country");
             let mut name_country = StrColumn::with_capacity(n);
-            for i in 0..n {
+            for i in rows.clone() {
                 let is_free = free.and_then(|f| f[i]).unwrap_or(false);
                 corp.push(domain.and_then(|d| d.get(i)).filter(|_| !is_free));
                 let words = tokens
