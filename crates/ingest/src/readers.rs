@@ -205,6 +205,10 @@ struct CsvRows {
     encoding: Encoding,
     delimiter: u8,
     record: csv::ByteRecord,
+    /// 1 when lines end in CRLF: the csv crate then reports every record's
+    /// line and byte offset one too low (it counts the `\n` of the previous
+    /// line's CRLF only when it reads the next record; rust-csv issue #395).
+    crlf_shift: u64,
 }
 
 impl CsvRows {
@@ -248,6 +252,10 @@ impl CsvRows {
             })?;
             header.push(name.trim().to_string());
         }
+        // After an LF header the reader is on line 2; after a CRLF header it
+        // is still on line 1 (the `\n` not yet consumed).
+        let after = reader.position();
+        let crlf_shift = u64::from(after.line() == 1 && after.byte() > 0);
         if header.iter().all(|h| h.is_empty()) {
             return Err(fmt_err(
                 "the file is empty or its first line names no columns".into(),
@@ -282,6 +290,7 @@ impl CsvRows {
             header,
             encoding: source.csv.encoding,
             delimiter: source.csv.delimiter,
+            crlf_shift,
             record: csv::ByteRecord::new(),
         })
     }
@@ -306,7 +315,7 @@ impl CsvRows {
             return Ok(None);
         }
         let pos = self.record.position().expect("csv records carry positions");
-        let line = pos.line();
+        let line = pos.line() + self.crlf_shift;
         let next_line = self.reader.position().line();
         if self.record.len() != self.header.len() {
             let spans = next_line.saturating_sub(line);
@@ -352,6 +361,7 @@ impl CsvRows {
                 Ok(s) => values.push(clean(&s).map(str::to_string)),
                 Err(offset) => {
                     let file_offset = pos.byte()
+                        + self.crlf_shift
                         + self.record.range(*i).map_or(0, |r| r.start as u64)
                         + offset as u64;
                     return Ok(Some(Row::Bad(Quarantined {

@@ -110,6 +110,50 @@ fn every_row_is_a_record_or_quarantined() {
 }
 
 #[test]
+fn crlf_files_report_the_same_lines_as_lf_files() {
+    // rust-csv reports CRLF records one line too low (issue #395); the
+    // reader corrects it, so a quarantined row is found where it is.
+    let rows: &[&[u8]] = &[
+        b"Id,First,Last,Email,Seg",
+        b"1,Jane,Doe,jane@acme.com,A",       // 2
+        b"2,John,Roe,john@acme.com,B,extra", // 3 field count
+        b"3,\"Multi\nLine\",Poe,p@x.com,C",  // 4-5
+        b"4,J\xF6rg,M,j@x.de,D",             // 6 invalid utf-8
+        b"5,Ann,Lee,ann@acme.com,E",         // 7
+    ];
+    for eol in [&b"\n"[..], b"\r\n"] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut csv: Vec<u8> = Vec::new();
+        for r in rows {
+            // the quoted line break follows the file's convention too
+            for &b in *r {
+                if b == b'\n' {
+                    csv.extend_from_slice(eol);
+                } else {
+                    csv.push(b);
+                }
+            }
+            csv.extend_from_slice(eol);
+        }
+        std::fs::write(dir.path().join("c.csv"), &csv).unwrap();
+        let p = pipeline(dir.path(), CONTACTS);
+        let (records, stats) = read_all(&p.sources[0]);
+        let bad: Vec<(u64, Reason)> = stats
+            .quarantined
+            .iter()
+            .map(|q| (q.line, q.reason))
+            .collect();
+        let good: Vec<u64> = records.iter().map(|r| r.line).collect();
+        assert_eq!(
+            bad,
+            [(3, Reason::FieldCount), (6, Reason::InvalidUtf8)],
+            "eol {eol:?}"
+        );
+        assert_eq!(good, [2, 4, 7], "eol {eol:?}");
+    }
+}
+
+#[test]
 fn derived_ids_are_stable() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
