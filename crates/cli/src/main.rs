@@ -222,7 +222,7 @@ fn print_summary(s: &firmlink_pipeline::RunSummary) {
     println!();
     for d in &s.dedupe {
         println!(
-            "dedupe {:<8} {:>9} records → {:>9} entities · {} candidate pairs · {} entities of 2+ records · largest {} · vetoed {} · {:.2}s",
+            "dedupe {:<8} {:>9} records → {:>9} entities · {} candidate pairs · {} entities of 2+ records · largest {} · vetoed {}{} · {:.2}s",
             d.kind,
             d.records,
             d.entities,
@@ -230,6 +230,10 @@ fn print_summary(s: &firmlink_pipeline::RunSummary) {
             d.entities_with_duplicates,
             d.largest_entity,
             d.pairs_vetoed.total(),
+            d.attached
+                .as_ref()
+                .map(|a| format!(" · {} lone records attached by {}", a.attached, a.on))
+                .unwrap_or_default(),
             d.timings.prepare
                 + d.timings.blocking
                 + d.timings.training
