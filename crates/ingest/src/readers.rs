@@ -208,6 +208,8 @@ struct CsvRows {
     /// 1 when lines end in CRLF: the csv crate then reports every record's
     /// line and byte offset one too low (it counts the `\n` of the previous
     /// line's CRLF only when it reads the next record; rust-csv issue #395).
+    /// Decided once from the header's line ending: a file that mixes CRLF
+    /// and LF endings gets some lines one off.
     crlf_shift: u64,
 }
 
@@ -252,10 +254,13 @@ impl CsvRows {
             })?;
             header.push(name.trim().to_string());
         }
-        // After an LF header the reader is on line 2; after a CRLF header it
-        // is still on line 1 (the `\n` not yet consumed).
+        // After an LF header the reader is on the line after it; after a
+        // CRLF header it is still on the header's last line (the `\n` not yet
+        // consumed). A quoted line break inside the header counts normally.
+        let start = raw.position().map_or(1, |p| p.line());
+        let breaks = raw.iter().flatten().filter(|&&b| b == b'\n').count() as u64;
         let after = reader.position();
-        let crlf_shift = u64::from(after.line() == 1 && after.byte() > 0);
+        let crlf_shift = u64::from(after.byte() > 0 && after.line() == start + breaks);
         if header.iter().all(|h| h.is_empty()) {
             return Err(fmt_err(
                 "the file is empty or its first line names no columns".into(),
@@ -316,7 +321,7 @@ impl CsvRows {
         }
         let pos = self.record.position().expect("csv records carry positions");
         let line = pos.line() + self.crlf_shift;
-        let next_line = self.reader.position().line();
+        let next_line = self.reader.position().line() + self.crlf_shift;
         if self.record.len() != self.header.len() {
             let spans = next_line.saturating_sub(line);
             let raw = self

@@ -120,6 +120,8 @@ fn crlf_files_report_the_same_lines_as_lf_files() {
         b"3,\"Multi\nLine\",Poe,p@x.com,C",  // 4-5
         b"4,J\xF6rg,M,j@x.de,D",             // 6 invalid utf-8
         b"5,Ann,Lee,ann@acme.com,E",         // 7
+        b"6,\"Two\nLines\",x@y.com,F",       // 8-9: four fields
+        b"7,Bo,Li,b@x.com,G",                // 10
     ];
     for eol in [&b"\n"[..], b"\r\n"] {
         let dir = tempfile::tempdir().unwrap();
@@ -146,10 +148,19 @@ fn crlf_files_report_the_same_lines_as_lf_files() {
         let good: Vec<u64> = records.iter().map(|r| r.line).collect();
         assert_eq!(
             bad,
-            [(3, Reason::FieldCount), (6, Reason::InvalidUtf8)],
+            [
+                (3, Reason::FieldCount),
+                (6, Reason::InvalidUtf8),
+                (8, Reason::FieldCount)
+            ],
             "eol {eol:?}"
         );
-        assert_eq!(good, [2, 4, 7], "eol {eol:?}");
+        assert_eq!(good, [2, 4, 7, 10], "eol {eol:?}");
+        let hint = &stats.quarantined[2].message;
+        assert!(
+            hint.contains("quote is probably not closed"),
+            "eol {eol:?}: {hint}"
+        );
     }
 }
 

@@ -144,44 +144,41 @@ pub fn legal_form_of(s: &str, country: Option<&str>) -> Option<String> {
 }
 
 /// Whether a word of a matching key (folded, abbreviations expanded) is a
-/// legal form written on its own ("spa", "ltd", "limited", "gmbh") or one
-/// typo away from one of three letters or more ("lyd", "cprp", "sral"):
-/// such a word in only one of two names says nothing about the company.
+/// legal form written as one word ("spa", "ltd", "limited", "gmbh"), or a
+/// word of four letters or more one typo away from a common one ("cprp",
+/// "sral", "ptivate"): such a word in only one of two names says nothing
+/// about the company. Words that only occur inside longer forms ("capital"
+/// in "Sociedad de Capital Variable", "bank") are not legal-form words.
 pub fn is_legal_form_word(w: &str) -> bool {
     let forms: &'static Forms = &FORMS;
-    forms.by_key.contains_key(w)
-        || forms.words.binary_search_by(|x| x.as_str().cmp(w)).is_ok()
-        || w.len() >= 3
+    forms.words.binary_search_by(|x| x.as_str().cmp(w)).is_ok()
+        || w.len() >= 4
             && w.is_ascii()
-            && FORM_WORDS
+            && COMMON_FORM_WORDS
                 .iter()
                 .any(|k| one_edit_apart(k.as_bytes(), w.as_bytes()))
 }
 
-/// Legal forms' compact keys and words of three ASCII letters or more, and
-/// the abbreviations that expand to one ("corp" → "corporation"), for
-/// [`is_legal_form_word`].
-static FORM_WORDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-    let forms: &'static Forms = &FORMS;
-    let abbrevs: &'static Abbrevs = &ABBREVS;
-    let mut words: Vec<&'static str> = forms
-        .by_key
-        .keys()
-        .map(String::as_str)
-        .chain(forms.words.iter().map(String::as_str))
-        .chain(
-            abbrevs
-                .one
-                .iter()
-                .filter(|(_, full)| forms.by_key.contains_key(**full))
-                .map(|(abbr, _)| abbr.as_str()),
-        )
-        .filter(|k| k.len() >= 3 && k.is_ascii())
-        .collect();
-    words.sort_unstable();
-    words.dedup();
-    words
-});
+/// The legal-form words whose typos [`is_legal_form_word`] recognises.
+const COMMON_FORM_WORDS: &[&str] = &[
+    "ltd",
+    "limited",
+    "corporation",
+    "corp",
+    "inc",
+    "incorporated",
+    "llc",
+    "llp",
+    "gmbh",
+    "private",
+    "pty",
+    "plc",
+    "srl",
+    "sarl",
+    "spa",
+    "company",
+    "pvt",
+];
 
 /// Levenshtein distance exactly 1 (one substitution, insertion or deletion).
 fn one_edit_apart(a: &[u8], b: &[u8]) -> bool {
@@ -276,7 +273,8 @@ struct Forms {
     rows: Vec<FormRow>,
     /// Compact keys: the variant's matching words joined, connectors left out.
     by_key: Map<FormEntry>,
-    /// Every word of a Latin-script variant ("private", "limited", "pty"), sorted.
+    /// Latin-script variants that are one word ("limited", "gmbh", "pty"),
+    /// abbreviations expanded, sorted.
     words: Vec<String>,
     /// Longest compact key, in bytes: the matching window never grows past it.
     max_len: usize,
@@ -290,29 +288,18 @@ struct Abbrevs {
 
 static ABBREVS: LazyLock<Abbrevs> = LazyLock::new(load_abbrevs);
 static FORMS: LazyLock<Forms> = LazyLock::new(load_forms);
-static NOTES: LazyLock<Vec<Note>> = LazyLock::new(load_notes);
+static NOTES: LazyLock<Vec<Vec<String>>> = LazyLock::new(load_notes);
 
-/// A CRM bookkeeping note ("old", "do not use") as folded words.
-struct Note {
-    words: Vec<String>,
-    /// Dropped even when not set off by punctuation or a legal form.
-    always: bool,
-}
-
-fn load_notes() -> Vec<Note> {
+/// CRM bookkeeping notes ("old", "do not use"), each as folded words.
+fn load_notes() -> Vec<Vec<String>> {
     data_lines(ANNOTATIONS_TSV)
         .map(|line| {
-            let (phrase, when) = line
-                .split_once('\t')
-                .unwrap_or_else(|| panic!("crm_annotations.tsv: bad line {line:?}"));
-            let always = match when.trim() {
-                "always" => true,
-                "marked" => false,
-                w => panic!("crm_annotations.tsv: when must be always or marked, not {w:?}"),
-            };
-            let words: Vec<String> = raw_tokens(phrase).into_iter().map(|t| t.text).collect();
+            let words: Vec<String> = raw_tokens(line.trim())
+                .into_iter()
+                .map(|t| t.text)
+                .collect();
             assert!(!words.is_empty(), "crm_annotations.tsv: empty phrase");
-            Note { words, always }
+            words
         })
         .collect()
 }
@@ -398,12 +385,8 @@ fn load_forms() -> Forms {
                 }
                 if toks.iter().all(|t| t.cjk) {
                     key.insert(0, CJK_MARK);
-                } else {
-                    words.extend(
-                        toks.iter()
-                            .filter(|t| !t.cjk && !t.is_connector())
-                            .map(|t| t.mtext().to_string()),
-                    );
+                } else if let [t] = toks.as_slice() {
+                    words.push(t.mtext().to_string());
                 }
                 max_len = max_len.max(key.len());
                 let e = by_key.entry(key).or_default();
@@ -770,10 +753,10 @@ impl Analysis {
         }
     }
 
-    /// Drops trailing CRM notes (`data/crm_annotations.tsv`) and a trailing
-    /// number in brackets: "Acme Ltd - DUPLICATE" → "Acme Ltd", "Acme (2)"
-    /// → "Acme". A `marked` note must be set off by punctuation or follow a
-    /// legal form. At least one word always remains.
+    /// Drops trailing CRM notes (`data/crm_annotations.tsv`) and a one- or
+    /// two-digit number in brackets ending the name: "Acme Ltd - DUPLICATE"
+    /// → "Acme Ltd", "Acme (2)" → "Acme". A note must be set off by
+    /// punctuation or follow a legal form. At least one word always remains.
     fn drop_notes(
         &mut self,
         forms: &'static Forms,
@@ -782,7 +765,9 @@ impl Analysis {
     ) {
         'outer: while self.hi - self.lo > 1 {
             let last = &self.toks[self.hi - 1];
-            if !last.cjk
+            if self.hi == self.toks.len()
+                && !last.cjk
+                && last.text.len() <= 2
                 && last.text.bytes().all(|b| b.is_ascii_digit())
                 && self.src[..last.start].ends_with(['(', '['])
             {
@@ -790,11 +775,11 @@ impl Analysis {
                 continue;
             }
             for note in NOTES.iter() {
-                let k = note.words.len();
+                let k = note.len();
                 if self.hi - self.lo <= k
                     || self.toks[self.hi - k..self.hi]
                         .iter()
-                        .zip(&note.words)
+                        .zip(note)
                         .any(|(t, w)| t.cjk || t.text != *w)
                 {
                     continue;
@@ -802,7 +787,7 @@ impl Analysis {
                 let hi = self.hi;
                 let set_off = self.set_off(hi - k);
                 self.hi = hi - k;
-                if note.always || set_off || self.match_end(forms, country, buf).is_some() {
+                if set_off || self.match_end(forms, country, buf).is_some() {
                     continue 'outer;
                 }
                 self.hi = hi;
@@ -811,13 +796,17 @@ impl Analysis {
         }
     }
 
-    /// Whether punctuation separates token `at` from the one before it
-    /// ("Acme - HQ", "Acme (Billing)", "Acme *DUP*").
+    /// Whether punctuation separates token `at` from the one before it:
+    /// "Acme (Billing)", "Acme *DUP*", "Acme - HQ"; a hyphen or slash
+    /// needs a space beside it ("Kwik-Copy" is one name).
     fn set_off(&self, at: usize) -> bool {
         let (prev_end, start) = (self.toks[at - 1].end, self.toks[at].start);
-        prev_end <= start
-            && self.src[prev_end..start]
-                .contains(['-', '(', '[', '{', '*', '/', '|', ',', ':', '_'])
+        if prev_end > start {
+            return false;
+        }
+        let gap = &self.src[prev_end..start];
+        gap.contains(['(', '[', '{', '*', '|', ',', ':', '_'])
+            || gap.contains(['-', '/', '\u{2013}', '\u{2014}']) && gap.contains(char::is_whitespace)
     }
 
     /// Drops a leading "The", a trailing ", The" and dangling connectors
@@ -1186,9 +1175,14 @@ mod tests {
         assert_eq!(key("Acme Inc EMEA"), acme());
         assert_eq!(key("Acme Inc. - Billing"), acme());
         assert_eq!(normalize_company("Acme Inc (inactive)", None).name, "Acme");
-        // A marked note written plainly after a name may be the name.
+        // A note written plainly after a name may be the name.
         assert_eq!(key("Acme Billing").0, "acme billing");
         assert_eq!(key("Acme Billing LLC").0, "acme billing");
+        assert_eq!(key("Young & Old").0, "young and old");
+        assert_eq!(key("Kwik-Copy Ltd").0, "kwik copy");
+        assert_eq!(key("Pen-Test Ltd").0, "pen test");
+        // Only a short number in brackets at the very end.
+        assert_eq!(key("Acme Holdings (2009) Limited").0, "acme holdings 2009");
         // One word always remains.
         assert_eq!(key("Duplicate").0, "duplicate");
         assert_eq!(key("Old (old)").0, "old");
@@ -1196,12 +1190,28 @@ mod tests {
 
     #[test]
     fn legal_form_words_and_their_typos() {
-        for w in [
-            "ltd", "spa", "gmbh", "limited", "lyd", "cprp", "sral", "ptivate",
-        ] {
+        for w in ["ltd", "spa", "gmbh", "limited", "cprp", "sral", "ptivate"] {
             assert!(is_legal_form_word(w), "{w}");
         }
-        for w in ["health", "labs", "acme", "security", "online"] {
+        for w in [
+            "health",
+            "labs",
+            "acme",
+            "security",
+            "online",
+            "capital",
+            "bank",
+            "fund",
+            "food",
+            "technology",
+            "insurance",
+            "international",
+            "city",
+            "gas",
+            "pay",
+            "art",
+            "lyd",
+        ] {
             assert!(!is_legal_form_word(w), "{w}");
         }
         assert!(one_edit_apart(b"ltd", b"lt"));

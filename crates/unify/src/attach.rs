@@ -41,14 +41,15 @@ pub struct AttachStats {
     pub ambiguous: u64,
     /// Singletons a B2B rule kept out of the one cluster carrying their key.
     pub vetoed: u64,
-    /// Singletons whose candidate cluster was too large to check record by record.
+    /// Singletons whose candidate cluster was too large to check record by record
+    /// (more than `max_members` pairs).
     pub unchecked: u64,
 }
 
 /// The clusters of `labels` with qualifying singletons attached; labels are
 /// dense and numbered in order of each cluster's first record, as the other
-/// clustering steps number them. Clusters larger than `max_members` are not
-/// checked record by record and receive no singletons.
+/// clustering steps number them. A join that would need more than
+/// `max_members` record pairs checked is not made (counted as unchecked).
 pub fn attach_singletons(
     labels: &[u32],
     key: &StrColumn,
@@ -81,7 +82,10 @@ pub fn attach_singletons(
         ..AttachStats::default()
     };
     // Union over cluster labels: a singleton's label joins its target's.
+    // `group` holds the records of each root, attached singletons included,
+    // so a second singleton is checked against the first one too.
     let mut parent: Vec<u32> = (0..clusters as u32).collect();
+    let mut group = members.clone();
     fn find(parent: &mut [u32], mut x: u32) -> u32 {
         while parent[x as usize] != x {
             let p = parent[x as usize];
@@ -103,19 +107,28 @@ pub fn attach_singletons(
         }
         // Exactly two clusters carry the key, this one and the target.
         let target = if a == own { b } else { a };
-        let to = &members[target as usize];
-        if to.len() > max_members {
+        let (ro, rt) = (find(&mut parent, own), find(&mut parent, target));
+        if ro == rt {
+            // The target was a singleton that already attached to this one.
+            stats.attached += 1;
+            continue;
+        }
+        let (from, to) = (&group[ro as usize], &group[rt as usize]);
+        if from.len() * to.len() > max_members {
             stats.unchecked += 1;
             continue;
         }
-        if to.iter().any(|&j| check.veto(i, j as usize).is_some()) {
+        if from.iter().any(|&x| {
+            to.iter()
+                .any(|&y| check.veto(x as usize, y as usize).is_some())
+        }) {
             stats.vetoed += 1;
             continue;
         }
-        let (ra, rb) = (find(&mut parent, own), find(&mut parent, target));
-        if ra != rb {
-            parent[ra.max(rb) as usize] = ra.min(rb);
-        }
+        let (keep, gone) = (ro.min(rt), ro.max(rt));
+        let moved = std::mem::take(&mut group[gone as usize]);
+        group[keep as usize].extend(moved);
+        parent[gone as usize] = keep;
         stats.attached += 1;
     }
     let mut label_of = vec![u32::MAX; clusters];
@@ -200,5 +213,23 @@ mod tests {
         );
         assert_eq!(labels, [0, 1, 2, 2]);
         assert_eq!(stats.attached, 0);
+    }
+
+    #[test]
+    fn two_singletons_joining_one_cluster_are_checked_against_each_other() {
+        // 0,1 = one cluster carrying "acme widgets" and "acme widget"; 2 and
+        // 3 = bare records of those names with two different tax ids.
+        let (labels, stats) = run(
+            &[
+                Some("acme widgets"),
+                Some("acme widget"),
+                Some("acme widgets"),
+                Some("acme widget"),
+            ],
+            &[0, 0, 1, 2],
+            &[None, None, Some("US111111111"), Some("US222222222")],
+        );
+        assert_eq!(labels, [0, 0, 0, 1]);
+        assert_eq!((stats.attached, stats.vetoed), (1, 1));
     }
 }

@@ -53,7 +53,7 @@ pub struct MatchingFile {
 
 /// `attach_singletons = true | false | "<column>"`.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, expecting = "true, false or the name of a text column")]
 pub enum AttachFile {
     Enabled(bool),
     Column(String),

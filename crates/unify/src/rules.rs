@@ -410,14 +410,13 @@ fn first_names_differ(a: &str, b: &str, formal: Option<(&str, &str)>) -> bool {
     strsim::jaro_winkler(a, b) < 0.7
 }
 
-/// Two company names clearly differ: they share less than half their words
-/// (Jaccard on name tokens) and their acronyms differ.
 /// Whether one name is the other plus a word of its own: "Black Farms" and
 /// "Black Farms Labs", "Roht Hochbau" and "Roht Hochbau Security". On a
 /// shared domain that is how a subsidiary is named after its parent. Legal
-/// forms and their typos ("Ltd", "Lyd"), connectors and words under three
-/// letters are not words of their own; CRM notes ("(old)", "- Billing") are
-/// already gone from the key (normalize::company).
+/// forms written as one word and typos of common ones ("Ltd", "Cprp"; see
+/// `normalize::company::is_legal_form_word`), connectors and words under
+/// three letters are not words of their own; CRM notes ("(old)", "- Billing")
+/// are already gone from the key.
 fn adds_a_word(tokens: Option<&StrColumn>, i: usize, j: usize) -> bool {
     let Some((a, b)) = tokens.and_then(|c| Some((c.get(i)?, c.get(j)?))) else {
         return false;
@@ -440,6 +439,8 @@ fn adds_a_word(tokens: Option<&StrColumn>, i: usize, j: usize) -> bool {
     })
 }
 
+/// Share of name words two records have in common (Jaccard on name tokens),
+/// 1.0 when their acronyms agree or a name is missing.
 fn name_overlap(tokens: Option<&StrColumn>, short: Option<&StrColumn>, i: usize, j: usize) -> f64 {
     let Some((a, b)) = tokens.and_then(|c| Some((c.get(i)?, c.get(j)?))) else {
         return 1.0;
@@ -530,7 +531,7 @@ mod tests {
                 Some("retail zenant"),
                 Some("retail zenant"),
                 Some("tech zenant"),
-                Some("lyd zenant"),
+                Some("cprp zenant"),
                 Some("beta zenant"),
             ]),
         );
@@ -557,7 +558,7 @@ mod tests {
             (0, 1, Some(Veto::SharedDomain)),
             (0, 2, Some(Veto::SharedDomain)),
             (0, 3, Some(Veto::SharedDomain)),
-            // A typo of a legal form is not a word of its own ("Zenant Lyd").
+            // A typo of a legal form is not a word of its own ("Zenant Cprp").
             (0, 4, None),
             // The same name in two cities: one account, two addresses.
             (1, 2, None),
