@@ -372,11 +372,13 @@ pub fn default_account_comparisons() -> Vec<Comparison> {
             .named("domain")
             .level(Level::exact().with_tf_adjustment()),
         Comparison::exact("phone"),
+        // City and postcode with term frequencies: many companies share a
+        // city centre's postcode ("3000" in Melbourne), which says little.
         Comparison::new("city_key")
             .named("city")
-            .level(Level::exact())
+            .level(Level::exact().with_tf_adjustment())
             .level(Level::jaro_winkler(0.9)),
-        Comparison::exact("postcode"),
+        Comparison::new("postcode").level(Level::exact().with_tf_adjustment()),
         Comparison::exact("country"),
         Comparison::exact("tax_id"),
     ]
