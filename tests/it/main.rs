@@ -360,3 +360,97 @@ fn explain_shows_a_waterfall_for_a_pair() {
     ]);
     assert_eq!(o.status.code(), Some(4));
 }
+
+/// Rows of a small CSV we wrote ourselves (no quoted commas), `#` lines
+/// skipped, header first.
+fn plain_csv(path: &Path) -> Vec<Vec<String>> {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect()
+}
+
+/// Every folder under tests/cases with a pipeline.toml is run, and its
+/// crosswalk must partition the records exactly as expected.csv groups them
+/// (records of one group share a unified id; two groups never do).
+#[test]
+fn pipeline_cases_give_the_expected_clusters() {
+    let cases = repo("tests/cases");
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&cases)
+        .expect("tests/cases")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.join("pipeline.toml").is_file())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 2, "cases: {names:?}");
+    let mut failures = Vec::new();
+    for case in names {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let out = tempfile::tempdir().unwrap();
+        let pipeline = case.join("pipeline.toml");
+        let o = firmlink(&[
+            "run",
+            pipeline.to_str().unwrap(),
+            "--output",
+            out.path().to_str().unwrap(),
+            "--quiet",
+            "--csv",
+        ]);
+        let (stdout, stderr) = text(&o);
+        assert!(o.status.success(), "case {name}: {stdout}\n{stderr}");
+        let crosswalk = plain_csv(&out.path().join("latest/crosswalk.csv"));
+        let col = |h: &str| crosswalk[0].iter().position(|c| c == h).unwrap();
+        let (kind, source, id, unified) = (
+            col("kind"),
+            col("source"),
+            col("source_id"),
+            col("unified_id"),
+        );
+        let got: std::collections::HashMap<(String, String, String), String> = crosswalk[1..]
+            .iter()
+            .map(|r| {
+                (
+                    (r[kind].clone(), r[source].clone(), r[id].clone()),
+                    r[unified].clone(),
+                )
+            })
+            .collect();
+        let expected = plain_csv(&case.join("expected.csv"));
+        assert_eq!(
+            expected[0],
+            ["kind", "source", "source_id", "group"],
+            "case {name}"
+        );
+        let rows: Vec<(&[String], &String)> =
+            expected[1..].iter().map(|r| (&r[..3], &r[3])).collect();
+        assert_eq!(
+            rows.len(),
+            got.len(),
+            "case {name}: expected.csv must list every record"
+        );
+        let key = |r: &[String]| (r[0].clone(), r[1].clone(), r[2].clone());
+        for (a, ga) in &rows {
+            let ua = got
+                .get(&key(a))
+                .unwrap_or_else(|| panic!("case {name}: {a:?} is not in the crosswalk"));
+            for (b, gb) in &rows {
+                let ub = &got[&key(b)];
+                if a < b && (ga == gb) != (ua == ub) {
+                    failures.push(format!(
+                        "case {name}: {} and {} {}",
+                        a.join(":"),
+                        b.join(":"),
+                        if ga == gb {
+                            format!("should be one entity ({ga}) but are {ua} and {ub}")
+                        } else {
+                            format!("should be apart ({ga} / {gb}) but are both {ua}")
+                        }
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
