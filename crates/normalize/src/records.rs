@@ -350,18 +350,35 @@ fn accounts(records: &[RawRecord], ctx: &Context) -> Table {
             .or_else(|| co.as_ref().and_then(|x| x.legal_form.clone()));
         b.s(c.next(), "legal_form", legal.as_deref());
         // CRM users often type the website as the account name ("acme.com"):
-        // then the name to match on is the domain's label ("acme").
-        let domain_name = f(s_name)
+        // then the name to match on is the domain's label, its hyphens read
+        // as spaces ("cook-kennedy.co.uk" → "cook kennedy"). The domain does
+        // not stand in for a missing website: a typed name-domain is often
+        // another domain of the company (measured: account recall -0.4 to
+        // -0.9 points on generated data when it did).
+        let name_domain = f(s_name)
             .filter(|n| n.contains('.') && !n.trim().contains(' '))
-            .and_then(|n| website_of(n).registrable_domain.clone())
-            .and_then(|d| d.split('.').next().map(str::to_string));
+            .and_then(|n| website_of(n).registrable_domain.clone());
+        let domain_name = name_domain.as_deref().and_then(|d| {
+            let words: Vec<&str> = d
+                .split('.')
+                .next()?
+                .split('-')
+                .filter(|w| !w.is_empty())
+                .collect();
+            (!words.is_empty()).then_some(words)
+        });
         let key = match &domain_name {
-            Some(label) => Some(label.clone()),
+            Some(words) => Some(words.join(" ")),
             None => co.as_ref().map(|x| x.key.clone()).filter(|k| !k.is_empty()),
         };
         b.s(c.next(), "name_key", key.as_deref());
         let tokens = match &domain_name {
-            Some(label) => Some(label.clone()),
+            Some(words) => {
+                let mut w = words.clone();
+                w.sort_unstable();
+                w.dedup();
+                Some(w.join(" "))
+            }
             None => co
                 .as_ref()
                 .map(|x| x.tokens.join(" "))
@@ -376,20 +393,14 @@ fn accounts(records: &[RawRecord], ctx: &Context) -> Table {
 
         let web = f(s_web).map(website_of);
         b.s(c.next(), "website", f(s_web));
-        b.s(
-            c.next(),
-            "domain",
-            web.as_ref().and_then(|w| w.registrable_domain.as_deref()),
-        );
+        let domain = web.as_ref().and_then(|w| w.registrable_domain.clone());
+        b.s(c.next(), "domain", domain.as_deref());
         b.s(
             c.next(),
             "subdomain",
             web.as_ref().and_then(|w| w.subdomain.as_deref()),
         );
-        let free = web
-            .as_ref()
-            .and_then(|w| w.registrable_domain.as_deref())
-            .map(email::is_free_mail_domain);
+        let free = domain.as_deref().map(email::is_free_mail_domain);
         b.b(c.next(), "domain_is_free_mail", free);
 
         let ph = f(s_phone).map(|p| phone_of(p, alpha2));
