@@ -274,7 +274,17 @@ fn eval_scores_the_demo_against_its_truth() {
             "{kind}: {}",
             v["pairwise"]
         );
-        assert_eq!(v["thresholds"].as_array().unwrap().len(), 8);
+        let rows = v["thresholds"].as_array().unwrap();
+        assert_eq!(rows.len(), 8);
+        // The table clusters as the run does: its row at the run's
+        // threshold (0.9) is the headline.
+        let at = rows
+            .iter()
+            .find(|r| r["threshold"].as_f64() == Some(0.9))
+            .expect("a row at 0.9");
+        for m in ["precision", "recall", "f1"] {
+            assert_eq!(at[m], v["pairwise"][m], "{kind} {m}: {at}");
+        }
     }
 }
 

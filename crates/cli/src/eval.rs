@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use firmlink_linkage::eval::{self, DEFAULT_THRESHOLDS, PairScope};
-use firmlink_model::{Column, Table};
+use firmlink_model::{Column, Kind, Table};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -234,9 +234,50 @@ fn run(args: &Args) -> Result<(), (String, u8)> {
 
     let report =
         eval::evaluate(&predicted, &truth_labels, scope).map_err(|e| (e.to_string(), 1))?;
-    let guard = firmlink_linkage::cluster::ChainGuard::default();
-    let table = eval::threshold_table(&edges, &truth_labels, scope, &DEFAULT_THRESHOLDS, &guard)
-        .map_err(|e| (e.to_string(), 1))?;
+    // The threshold table clusters the run's scored pairs at each threshold
+    // as the run does (its chain guard, B2B rules and attaching, read from
+    // the run's pipeline.toml); without a readable pipeline.toml, with the
+    // default guard alone.
+    let kind = if args.kind == "accounts" {
+        Kind::Accounts
+    } else {
+        Kind::Contacts
+    };
+    let matching = std::fs::read_to_string(args.run.join("pipeline.toml"))
+        .ok()
+        .and_then(|text| firmlink_unify::from_pipeline(&text, &args.run).ok())
+        .map(|[a, c]| if kind == Kind::Accounts { a } else { c });
+    let table = match matching {
+        Some(m) if m.enabled => {
+            let all_edges: Vec<(u32, u32, f64)> = (0..pairs.rows())
+                .filter_map(|k| Some((l[k]? as u32, r[k]? as u32, p[k].unwrap_or(0.0))))
+                .collect();
+            let labels = firmlink_unify::dedupe::recluster(
+                kind,
+                &records,
+                &m,
+                &all_edges,
+                &DEFAULT_THRESHOLDS,
+            )
+            .map_err(|e| (e.to_string(), 1))?;
+            let clusterings: Vec<(f64, Vec<u32>)> = DEFAULT_THRESHOLDS
+                .iter()
+                .zip(labels)
+                .map(|(t, l)| (*t, keep.iter().map(|&i| l[i]).collect()))
+                .collect();
+            eval::threshold_rows(&clusterings, &truth_labels, scope)
+                .map_err(|e| (e.to_string(), 1))?
+        }
+        _ => {
+            eprintln!(
+                "note: {} has no usable pipeline.toml: the threshold table uses the default chain guard only, without the B2B rules",
+                args.run.display()
+            );
+            let guard = firmlink_linkage::cluster::ChainGuard::default();
+            eval::threshold_table(&edges, &truth_labels, scope, &DEFAULT_THRESHOLDS, &guard)
+                .map_err(|e| (e.to_string(), 1))?
+        }
+    };
     let report = report.with_thresholds(table);
     if args.json {
         let mut v = serde_json::to_value(&report).expect("serializable");

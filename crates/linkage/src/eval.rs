@@ -311,6 +311,29 @@ pub fn evaluate<T: Hash + Eq>(
     })
 }
 
+/// Threshold-table rows for clusterings made elsewhere (each `(threshold,
+/// labels)`, labels one per record as in `truth`), in the given order.
+pub fn threshold_rows<T: Hash + Eq>(
+    clusterings: &[(f64, Vec<u32>)],
+    truth: &[T],
+    scope: PairScope<'_>,
+) -> Result<Vec<ThresholdRow>, EvalError> {
+    let n = truth.len();
+    if let Some(d) = scope.datasets() {
+        check_len("dataset", n, d.len())?;
+    }
+    let (truth, truth_bound) = dense_ids(truth);
+    clusterings
+        .iter()
+        .map(|(threshold, labels)| {
+            check_len("labels", n, labels.len())?;
+            let (pred, pred_bound) = dense_u32(labels);
+            let tally = Tally::new(&pred, pred_bound, &truth, truth_bound, scope.datasets());
+            Ok(tally.row(*threshold, n))
+        })
+        .collect()
+}
+
 /// Cluster the scored edges over `truth.len()` records at each threshold
 /// (with `guard`; [`ChainGuard::off`] for plain components) and evaluate
 /// each. Rows come in ascending threshold order, repeated thresholds once.

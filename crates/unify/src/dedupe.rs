@@ -170,6 +170,94 @@ fn linkage_table_with(
     Ok(lt)
 }
 
+/// Clusters made from scored pairs, and what each step did.
+struct Clustered {
+    labels: Vec<u32>,
+    stats: ClusterStats,
+    constrained: Option<rules::ConstrainedStats>,
+    attached: Option<AttachStats>,
+}
+
+/// Scored (non-vetoed) pairs → clusters, as a run makes them: the chain
+/// guard (no weak bridge between dense groups), then the B2B rules as
+/// cannot-link constraints within what the guard allowed, then lone records
+/// attached on `key` (see [`crate::attach`]).
+fn cluster_scored(
+    n: usize,
+    edges: &[(u32, u32, f64)],
+    threshold: f64,
+    m: &Matching,
+    check: &rules::Checker<'_>,
+    key: Option<(&StrColumn, &str)>,
+) -> Result<Clustered, ClusterError> {
+    let Clusters { labels, stats } = cluster::cluster(n, edges, threshold, &m.guard)?;
+    let (labels, constrained) = if m.b2b_rules {
+        let kept: Vec<(u32, u32, f64)> = edges
+            .iter()
+            .copied()
+            .filter(|e| labels[e.0 as usize] == labels[e.1 as usize])
+            .collect();
+        let (l, s) = rules::constrained_clusters(n, &kept, threshold, check, 10_000);
+        (l, Some(s))
+    } else {
+        (labels, None)
+    };
+    let (labels, attached) = match key {
+        Some((col, on)) => {
+            let (l, s) = attach_singletons(&labels, col, on, check, 10_000);
+            (l, Some(s))
+        }
+        None => (labels, None),
+    };
+    Ok(Clustered {
+        labels,
+        stats,
+        constrained,
+        attached,
+    })
+}
+
+/// Cluster labels of every record of `t` at each threshold, made from a
+/// run's scored pairs (`pairs/<kind>.parquet`: record indices and match
+/// probability) exactly as the run clusters: guard, B2B rules, attaching.
+/// For `firmlink eval`'s threshold table.
+pub fn recluster(
+    kind: Kind,
+    t: &Table,
+    m: &Matching,
+    edges: &[(u32, u32, f64)],
+    thresholds: &[f64],
+) -> Result<Vec<Vec<u32>>, DedupeError> {
+    use rayon::prelude::*;
+    let k = kind.as_str();
+    if let Some(message) = attach_problem(kind, t, m) {
+        return Err(DedupeError::Attach { kind: k, message });
+    }
+    let derived = rules::derived_columns(kind, t);
+    let derived_key: Option<StrColumn> = m.attach_on.as_deref().and_then(|c| {
+        derived
+            .iter()
+            .find(|(n, _)| *n == c)
+            .map(|(_, col)| col.clone())
+    });
+    let check = rules::Checker::from_derived(kind, t, m.b2b_rules, derived);
+    let key = m.attach_on.as_deref().map(|on| {
+        let col = derived_key
+            .as_ref()
+            .or_else(|| t.str(on))
+            .expect("attach column checked above");
+        (col, on)
+    });
+    thresholds
+        .par_iter()
+        .map(|&th| {
+            cluster_scored(t.rows(), edges, th, m, &check, key)
+                .map(|c| c.labels)
+                .map_err(|e| DedupeError::Cluster { kind: k, source: e })
+        })
+        .collect()
+}
+
 /// Why `attach_singletons` cannot run on this table, if it cannot: the
 /// column must be a text column of the normalized table or a derived column.
 pub fn attach_problem(kind: Kind, t: &Table, m: &Matching) -> Option<String> {
@@ -281,32 +369,20 @@ pub fn dedupe(kind: Kind, t: &Table, m: &Matching) -> Result<Dedupe, DedupeError
         .iter()
         .map(|p| (p.left, p.right, p.match_probability))
         .collect();
-    // The chain guard first (no weak bridge between dense groups), then the
-    // B2B rules as cannot-link constraints within what the guard allowed.
-    let Clusters { labels, stats } = cluster::cluster(n, &edges, m.threshold, &m.guard)
+    let key = m.attach_on.as_deref().map(|on| {
+        let col = derived_key
+            .as_ref()
+            .or_else(|| t.str(on))
+            .expect("attach column checked above");
+        (col, on)
+    });
+    let Clustered {
+        labels,
+        stats,
+        constrained,
+        attached,
+    } = cluster_scored(n, &edges, m.threshold, m, &check, key)
         .map_err(|e| DedupeError::Cluster { kind: k, source: e })?;
-    let (labels, constrained) = if m.b2b_rules {
-        let kept: Vec<(u32, u32, f64)> = edges
-            .iter()
-            .copied()
-            .filter(|e| labels[e.0 as usize] == labels[e.1 as usize])
-            .collect();
-        let (l, s) = rules::constrained_clusters(n, &kept, m.threshold, &check, 10_000);
-        (l, Some(s))
-    } else {
-        (labels, None)
-    };
-    let (labels, attached) = match m.attach_on.as_deref() {
-        Some(on) => {
-            let key = derived_key
-                .as_ref()
-                .or_else(|| t.str(on))
-                .expect("attach column checked above");
-            let (l, s) = attach_singletons(&labels, key, on, &check, 10_000);
-            (l, Some(s))
-        }
-        None => (labels, None),
-    };
     timings.clustering = t4.elapsed().as_secs_f64();
 
     let mut sizes = vec![0usize; labels.iter().map(|l| *l as usize + 1).max().unwrap_or(0)];
