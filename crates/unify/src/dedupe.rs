@@ -217,6 +217,47 @@ fn cluster_scored(
     })
 }
 
+/// The B2B checker of a table and, when lone records attach on a derived
+/// column, that column (a table column is borrowed from the table instead):
+/// both from derived columns computed once.
+fn rules_for<'t>(
+    kind: Kind,
+    t: &'t Table,
+    m: &Matching,
+    derived: Vec<(&'static str, StrColumn)>,
+) -> Result<(rules::Checker<'t>, Option<StrColumn>), DedupeError> {
+    if let Some(message) = attach_problem(kind, t, m) {
+        return Err(DedupeError::Attach {
+            kind: kind.as_str(),
+            message,
+        });
+    }
+    let derived_key = m.attach_on.as_deref().and_then(|c| {
+        derived
+            .iter()
+            .find(|(n, _)| *n == c)
+            .map(|(_, col)| col.clone())
+    });
+    Ok((
+        rules::Checker::from_derived(kind, t, m.b2b_rules, derived),
+        derived_key,
+    ))
+}
+
+/// The attach column and its name, if lone records attach.
+fn attach_key<'a>(
+    t: &'a Table,
+    m: &'a Matching,
+    derived_key: &'a Option<StrColumn>,
+) -> Option<(&'a StrColumn, &'a str)> {
+    let on = m.attach_on.as_deref()?;
+    let col = derived_key
+        .as_ref()
+        .or_else(|| t.str(on))
+        .expect("attach column checked by rules_for");
+    Some((col, on))
+}
+
 /// Cluster labels of every record of `t` at each threshold, made from a
 /// run's scored pairs (`pairs/<kind>.parquet`: record indices and match
 /// probability) exactly as the run clusters: guard, B2B rules, attaching.
@@ -230,24 +271,8 @@ pub fn recluster(
 ) -> Result<Vec<Vec<u32>>, DedupeError> {
     use rayon::prelude::*;
     let k = kind.as_str();
-    if let Some(message) = attach_problem(kind, t, m) {
-        return Err(DedupeError::Attach { kind: k, message });
-    }
-    let derived = rules::derived_columns(kind, t);
-    let derived_key: Option<StrColumn> = m.attach_on.as_deref().and_then(|c| {
-        derived
-            .iter()
-            .find(|(n, _)| *n == c)
-            .map(|(_, col)| col.clone())
-    });
-    let check = rules::Checker::from_derived(kind, t, m.b2b_rules, derived);
-    let key = m.attach_on.as_deref().map(|on| {
-        let col = derived_key
-            .as_ref()
-            .or_else(|| t.str(on))
-            .expect("attach column checked above");
-        (col, on)
-    });
+    let (check, derived_key) = rules_for(kind, t, m, rules::derived_columns(kind, t))?;
+    let key = attach_key(t, m, &derived_key);
     thresholds
         .par_iter()
         .map(|&th| {
@@ -336,16 +361,7 @@ pub fn dedupe(kind: Kind, t: &Table, m: &Matching) -> Result<Dedupe, DedupeError
 
     let t3 = Instant::now();
     let predictions = linker.predict(&candidates, &params).map_err(le)?;
-    if let Some(message) = attach_problem(kind, t, m) {
-        return Err(DedupeError::Attach { kind: k, message });
-    }
-    let derived_key: Option<StrColumn> = m.attach_on.as_deref().and_then(|c| {
-        derived
-            .iter()
-            .find(|(n, _)| *n == c)
-            .map(|(_, col)| col.clone())
-    });
-    let check = rules::Checker::from_derived(kind, t, m.b2b_rules, derived);
+    let (check, derived_key) = rules_for(kind, t, m, derived)?;
     let mut vetoed = rules::VetoCounts::default();
     let mut pairs = Vec::with_capacity(predictions.len());
     for p in predictions.iter() {
@@ -369,13 +385,7 @@ pub fn dedupe(kind: Kind, t: &Table, m: &Matching) -> Result<Dedupe, DedupeError
         .iter()
         .map(|p| (p.left, p.right, p.match_probability))
         .collect();
-    let key = m.attach_on.as_deref().map(|on| {
-        let col = derived_key
-            .as_ref()
-            .or_else(|| t.str(on))
-            .expect("attach column checked above");
-        (col, on)
-    });
+    let key = attach_key(t, m, &derived_key);
     let Clustered {
         labels,
         stats,
