@@ -407,6 +407,11 @@ fn first_names_differ(a: &str, b: &str, formal: Option<(&str, &str)>) -> bool {
     {
         return false;
     }
+    // A nickname with several formal names ("teddy": edward, theodore) has
+    // one formal key; any of them makes the names compatible.
+    if firmlink_normalize::person::names_match_via_nickname(a, b) {
+        return false;
+    }
     strsim::jaro_winkler(a, b) < 0.7
 }
 
@@ -684,6 +689,15 @@ mod tests {
             "alicia",
             "marcus",
             Some(("alicia", "marcus"))
+        ));
+        // "teddy" has two formal names (edward, theodore) and one formal key.
+        assert!(!first_names_differ(
+            "teddy",
+            "theodore",
+            Some((
+                firmlink_normalize::person::formal_first_key("teddy"),
+                "theodore"
+            ))
         ));
     }
 }
