@@ -232,7 +232,7 @@ fn num_at(c: &Column, i: usize) -> Option<f64> {
 
 fn has_value(c: &Column, i: usize) -> bool {
     match c {
-        Column::Str(s) => s.get(i).is_some(),
+        Column::Str(s) => s.is_valid(i),
         Column::F64(v) => v[i].is_some(),
         Column::I64(v) => v[i].is_some(),
         Column::Bool(v) => v[i].is_some(),
