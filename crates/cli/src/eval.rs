@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use firmlink_linkage::eval::{self, DEFAULT_THRESHOLDS, PairScope};
-use firmlink_model::{Column, Kind, Table};
+use firmlink_model::{Column, Table};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -57,12 +57,7 @@ pub fn main(args: &Args) -> ExitCode {
 
 fn run(args: &Args) -> Result<(), (String, u8)> {
     let input = |m: String| (m, 4u8);
-    if args.kind != "accounts" && args.kind != "contacts" {
-        return Err((
-            format!("--kind must be accounts or contacts, found {}", args.kind),
-            2,
-        ));
-    }
+    let kind = crate::run_folder::kind(&args.kind)?;
     let records_path = args.run.join(format!("normalized/{}.parquet", args.kind));
     let pairs_path = args.run.join(format!("pairs/{}.parquet", args.kind));
     let cw_path = args.run.join("crosswalk.parquet");
@@ -224,13 +219,6 @@ fn run(args: &Args) -> Result<(), (String, u8)> {
             )));
         }
     };
-    let edges: Vec<(u32, u32, f64)> = (0..pairs.rows())
-        .filter_map(|k| {
-            let a = new_index[l[k]? as usize];
-            let b = new_index[r[k]? as usize];
-            (a != u32::MAX && b != u32::MAX).then(|| (a, b, p[k].unwrap_or(0.0)))
-        })
-        .collect();
 
     let report =
         eval::evaluate(&predicted, &truth_labels, scope).map_err(|e| (e.to_string(), 1))?;
@@ -238,15 +226,7 @@ fn run(args: &Args) -> Result<(), (String, u8)> {
     // as the run does (its chain guard, B2B rules and attaching, read from
     // the run's pipeline.toml); without a readable pipeline.toml, with the
     // default guard alone.
-    let kind = if args.kind == "accounts" {
-        Kind::Accounts
-    } else {
-        Kind::Contacts
-    };
-    let matching = std::fs::read_to_string(args.run.join("pipeline.toml"))
-        .ok()
-        .and_then(|text| firmlink_unify::from_pipeline(&text, &args.run).ok())
-        .map(|[a, c]| if kind == Kind::Accounts { a } else { c });
+    let matching = crate::run_folder::matching(&args.run, kind).ok();
     let table = match matching {
         Some(m) if m.enabled => {
             let all_edges: Vec<(u32, u32, f64)> = (0..pairs.rows())
@@ -273,6 +253,14 @@ fn run(args: &Args) -> Result<(), (String, u8)> {
                 "note: {} has no usable pipeline.toml: the threshold table uses the default chain guard only, without the B2B rules",
                 args.run.display()
             );
+            // Edges between records with a truth entry, in their numbering.
+            let edges: Vec<(u32, u32, f64)> = (0..pairs.rows())
+                .filter_map(|k| {
+                    let a = new_index[l[k]? as usize];
+                    let b = new_index[r[k]? as usize];
+                    (a != u32::MAX && b != u32::MAX).then(|| (a, b, p[k].unwrap_or(0.0)))
+                })
+                .collect();
             let guard = firmlink_linkage::cluster::ChainGuard::default();
             eval::threshold_table(&edges, &truth_labels, scope, &DEFAULT_THRESHOLDS, &guard)
                 .map_err(|e| (e.to_string(), 1))?

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use firmlink_linkage::{Linker, Params};
-use firmlink_model::{Kind, Table};
+use firmlink_model::Table;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -57,27 +57,13 @@ fn find(t: &Table, key: &str) -> Result<usize, Fail> {
 }
 
 fn run(args: &Args) -> Result<(), Fail> {
-    let kind = match args.kind.as_str() {
-        "accounts" => Kind::Accounts,
-        "contacts" => Kind::Contacts,
-        other => {
-            return Err((
-                format!("--kind must be accounts or contacts, found {other}"),
-                2,
-            ));
-        }
-    };
+    let kind = crate::run_folder::kind(&args.kind)?;
     let k = kind.as_str();
     let input = |e: String| (e, 4u8);
     let table = firmlink_pipeline::read_parquet(&args.run.join(format!("normalized/{k}.parquet")))
         .map_err(|e| input(e.to_string()))?;
-    let text = std::fs::read_to_string(args.run.join("pipeline.toml"))
-        .map_err(|e| input(format!("{}: {e}", args.run.join("pipeline.toml").display())))?;
-    let matchings = firmlink_unify::from_pipeline(&text, &args.run).map_err(|p| {
-        let msgs: Vec<String> = p.into_iter().map(|m| m.message).collect();
-        (msgs.join("; "), 3)
-    })?;
-    let m = &matchings[if kind == Kind::Accounts { 0 } else { 1 }];
+    let matching = crate::run_folder::matching(&args.run, kind)?;
+    let m = &matching;
     let params_path = args.run.join(format!("params/{k}.json"));
     let params_text = std::fs::read_to_string(&params_path).map_err(|e| {
         input(format!(

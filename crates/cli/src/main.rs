@@ -16,6 +16,7 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod eval;
 mod explain;
 mod generate;
+mod run_folder;
 
 const EXIT_HELP: &str = "\
 Exit codes:

@@ -58,10 +58,13 @@ pub fn attach_singletons(
     max_members: usize,
 ) -> (Vec<u32>, AttachStats) {
     let clusters = labels.iter().map(|l| *l as usize + 1).max().unwrap_or(0);
-    let mut members: Vec<Vec<u32>> = vec![Vec::new(); clusters];
+    // Records per cluster; `group` grows as singletons attach, `size`
+    // keeps the sizes clustering left.
+    let mut group: Vec<Vec<u32>> = vec![Vec::new(); clusters];
     for (i, l) in labels.iter().enumerate() {
-        members[*l as usize].push(i as u32);
+        group[*l as usize].push(i as u32);
     }
+    let size: Vec<usize> = group.iter().map(Vec::len).collect();
     // Key → the first two distinct clusters carrying it, and whether more do.
     let mut holders: HashMap<&str, (u32, Option<u32>, bool)> = HashMap::new();
     for (i, l) in labels.iter().enumerate() {
@@ -85,7 +88,6 @@ pub fn attach_singletons(
     // `group` holds the records of each root, attached singletons included,
     // so a second singleton is checked against the first one too.
     let mut parent: Vec<u32> = (0..clusters as u32).collect();
-    let mut group = members.clone();
     fn find(parent: &mut [u32], mut x: u32) -> u32 {
         while parent[x as usize] != x {
             let p = parent[x as usize];
@@ -95,7 +97,7 @@ pub fn attach_singletons(
         x
     }
     for (i, &own) in labels.iter().enumerate() {
-        if members[own as usize].len() != 1 {
+        if size[own as usize] != 1 {
             continue;
         }
         let Some(k) = key.get(i) else { continue };
