@@ -138,7 +138,12 @@ impl StrValues {
     #[inline]
     pub(crate) fn get(&self, id: u32) -> &str {
         let id = id as usize;
-        &self.arena[self.offsets[id]..self.offsets[id + 1]]
+        let (start, end) = (self.offsets[id], self.offsets[id + 1]);
+        assert!(start <= end && end <= self.arena.len());
+        // SAFETY: offsets are only recorded by `push`, right after a whole
+        // `&str` was appended, and the arena never shrinks: both are char
+        // boundaries inside it (the checked slice re-tested them per read).
+        unsafe { self.arena.get_unchecked(start..end) }
     }
 
     fn push(&mut self, s: &str) {

@@ -79,7 +79,13 @@ impl StrColumn {
             return None;
         }
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        Some(&self.data[start..self.ends[i] as usize])
+        let end = self.ends[i] as usize;
+        assert!(start <= end && end <= self.data.len());
+        // SAFETY: `ends` only ever records `data.len()` right after whole
+        // `&str`s were appended (`push`, `extend`), and `data` never shrinks,
+        // so every offset is a char boundary inside `data`. Checked slicing
+        // re-tested both boundaries on every read: ~5% of a whole run's CPU.
+        Some(unsafe { self.data.get_unchecked(start..end) })
     }
 
     pub fn iter(&self) -> impl ExactSizeIterator<Item = Option<&str>> + '_ {
@@ -398,13 +404,23 @@ impl Table {
         let rows: usize = parts.iter().map(|p| p.rows).sum();
         let mut parts: Vec<std::vec::IntoIter<Column>> =
             parts.into_iter().map(|p| p.columns.into_iter()).collect();
+        let pieces: Vec<Vec<Column>> = names
+            .iter()
+            .map(|_| {
+                parts
+                    .iter_mut()
+                    .map(|p| p.next().expect("same column count"))
+                    .collect()
+            })
+            .collect();
+        drop(parts);
+        // Columns are independent: stack them in parallel (a run's contact
+        // table is ~600 MB, copied once here).
+        use rayon::prelude::*;
+        let columns: Vec<Column> = pieces.into_par_iter().map(Column::concat).collect();
         let mut out = Table::new(rows);
-        for name in names {
-            let pieces: Vec<Column> = parts
-                .iter_mut()
-                .map(|p| p.next().expect("same column count"))
-                .collect();
-            out.push(name, Column::concat(pieces));
+        for (name, column) in names.into_iter().zip(columns) {
+            out.push(name, column);
         }
         Some(out)
     }

@@ -397,7 +397,7 @@ fn run_into(
             });
             for (chunk, bytes) in rx {
                 let t0 = Instant::now();
-                chunks[ki].push(records::normalize(source.kind, &chunk, ctx));
+                chunks[ki].extend(records::normalize_parts(source.kind, &chunk, ctx));
                 normalizing += t0.elapsed().as_secs_f64();
                 pb.set_position(bytes);
             }

@@ -364,8 +364,19 @@ pub fn dedupe(kind: Kind, t: &Table, m: &Matching) -> Result<Dedupe, DedupeError
     let (check, derived_key) = rules_for(kind, t, m, derived)?;
     let mut vetoed = rules::VetoCounts::default();
     let mut pairs = Vec::with_capacity(predictions.len());
-    for p in predictions.iter() {
-        if let Some(reason) = check.veto(p.left as usize, p.right as usize) {
+    // The vetoes are independent per pair (millions of them): check them in
+    // parallel, then count and keep the rest in pair order.
+    let vetoes: Vec<Option<rules::Veto>> = {
+        use rayon::prelude::*;
+        predictions
+            .left()
+            .par_iter()
+            .zip(predictions.right())
+            .map(|(&i, &j)| check.veto(i as usize, j as usize))
+            .collect()
+    };
+    for (p, veto) in predictions.iter().zip(vetoes) {
+        if let Some(reason) = veto {
             if p.match_probability >= m.threshold {
                 vetoed.add(reason);
             }
