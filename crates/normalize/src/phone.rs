@@ -123,6 +123,14 @@ fn invalid(original: &str, problem: &'static str, extension: Option<String>) -> 
     }
 }
 
+/// The region of a valid number. `PhoneNumber::is_valid` is exactly this
+/// test, but finding the region (several regions share +1, +44, +7 …) is the
+/// costly half and the caller needs the region too: done once, not twice.
+fn valid_region(n: &PhoneNumber) -> Option<Region> {
+    let region = n.get_region_code()?;
+    n.is_valid_for_region(region).then_some(region)
+}
+
 /// Normalizes one phone field to E.164. `default_country` (ISO alpha-2) is
 /// used for numbers written without an international prefix. Never panics.
 pub fn normalize_phone(s: &str, default_country: Option<&str>) -> Phone {
@@ -141,7 +149,7 @@ pub fn normalize_phone(s: &str, default_country: Option<&str>) -> Phone {
 
     let first = PhoneNumber::parse(num, region);
     let parsed = match &first {
-        Ok(n) if n.is_valid() => Some(n.clone()),
+        Ok(n) => valid_region(n).map(|r| (n.clone(), r)),
         _ => None,
     };
     // "0049 89 …" in a non-European default: read "00" as "+".
@@ -149,10 +157,10 @@ pub fn normalize_phone(s: &str, default_country: Option<&str>) -> Phone {
         let digits_start = num.trim_start_matches(['(', ' ']);
         let rest = digits_start.strip_prefix("00")?;
         let n = PhoneNumber::parse(format!("+{rest}"), None).ok()?;
-        n.is_valid().then_some(n)
+        valid_region(&n).map(|r| (n, r))
     });
 
-    let Some(n) = parsed else {
+    let Some((n, region)) = parsed else {
         let ext = extra_ext.map(str::to_string).or_else(|| {
             first
                 .as_ref()
@@ -172,10 +180,7 @@ pub fn normalize_phone(s: &str, default_country: Option<&str>) -> Phone {
     let extension = extra_ext
         .map(str::to_string)
         .or_else(|| n.extension.clone().filter(|e| !e.is_empty()));
-    let country = n
-        .get_region_code()
-        .filter(|r| *r != Region::World)
-        .map(|r| r.as_region_str().as_str().to_string());
+    let country = (region != Region::World).then(|| region.as_region_str().as_str().to_string());
     Phone {
         original: s.to_string(),
         e164: Some(n.format_as(PhoneNumberFormat::E164).into_owned()),
