@@ -32,6 +32,9 @@ pub struct Mapper {
     pub needed: Vec<String>,
     id: Option<usize>,
     fields: Vec<(usize, Compiled)>,
+    /// Source columns that only one field reads as a plain column: their
+    /// value is moved into the record instead of copied.
+    movable: Vec<bool>,
     extras: Vec<Compiled>,
     required_any: Vec<usize>,
     /// id → first line that used it.
@@ -69,13 +72,31 @@ impl Mapper {
                 part: *part,
             },
         };
-        let fields_c = source
+        let fields_c: Vec<(usize, Compiled)> = source
             .columns
             .iter()
             .map(|(slot, m)| (*slot, compile(m)))
             .collect();
-        let extras = source.extras.iter().map(|(_, m)| compile(m)).collect();
+        let extras: Vec<Compiled> = source.extras.iter().map(|(_, m)| compile(m)).collect();
         let id = source.id.as_deref().map(&mut col);
+        // How often each source column is read, by any mapping or as the id.
+        let mut reads = vec![0usize; needed.len()];
+        let mut count = |c: &Compiled| match c {
+            Compiled::Column(i) | Compiled::Split { column: i, .. } => reads[*i] += 1,
+            Compiled::Template(parts) => {
+                for p in parts {
+                    if let CPart::Column(i) = p {
+                        reads[*i] += 1;
+                    }
+                }
+            }
+        };
+        fields_c.iter().for_each(|(_, c)| count(c));
+        extras.iter().for_each(&mut count);
+        if let Some(i) = id {
+            reads[i] += 1;
+        }
+        let movable = reads.iter().map(|n| *n == 1).collect();
         Mapper {
             source: source.name.clone(),
             index,
@@ -83,6 +104,7 @@ impl Mapper {
             needed,
             id,
             fields: fields_c,
+            movable,
             extras,
             required_any: source.required_any.clone(),
             seen: HashMap::default(),
@@ -132,14 +154,29 @@ impl Mapper {
     pub fn map(
         &mut self,
         line: u64,
-        values: Vec<Option<String>>,
+        mut values: Vec<Option<String>>,
     ) -> Result<RawRecord, Quarantined> {
         let defs = fields(self.kind);
+        // The id first: a derived id hashes every value, before any is moved.
+        let given = self.id.and_then(|i| values[i].clone());
+        let id_derived = given.is_none();
+        let id = given.unwrap_or_else(|| derive_id(&self.source, &values));
         let mut slots = vec![None; defs.len()];
         for (slot, c) in &self.fields {
-            slots[*slot] = Self::eval(c, &values);
+            slots[*slot] = match c {
+                Compiled::Column(i) if self.movable[*i] => values[*i].take(),
+                c => Self::eval(c, &values),
+            };
         }
         if !self.required_any.is_empty() && !self.required_any.iter().any(|s| slots[*s].is_some()) {
+            // Put moved values back so that the message shows the whole row.
+            for (slot, c) in &self.fields {
+                if let Compiled::Column(i) = c
+                    && self.movable[*i]
+                {
+                    values[*i] = slots[*slot].take();
+                }
+            }
             let names: Vec<&str> = self.required_any.iter().map(|s| defs[*s].name).collect();
             let why = if self.required_any == default_slots(self.kind) {
                 default_required(self.kind).1.to_string()
@@ -155,9 +192,6 @@ impl Mapper {
                 message: format!("none of {} has a value: {why}", names.join(", ")),
             });
         }
-        let given = self.id.and_then(|i| values[i].clone());
-        let id_derived = given.is_none();
-        let id = given.unwrap_or_else(|| derive_id(&self.source, &values));
         if let Some(first) = self.seen.get(&id) {
             let (column, message) = if id_derived {
                 (
