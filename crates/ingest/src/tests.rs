@@ -349,3 +349,43 @@ employees = "employees"
         Some("10")
     );
 }
+
+#[test]
+fn moved_values_still_show_in_quarantine_and_derived_ids() {
+    // `Title` and `Email` are read by one mapping each, so their values are
+    // moved into the record rather than copied; a quarantined row must still
+    // show them, and a derived id must hash every value.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("c.csv"),
+        "Id,Email,Title\n1,,CEO\n,ann@b.com,CTO\n",
+    )
+    .unwrap();
+    let p = pipeline(
+        dir.path(),
+        r#"
+[[source]]
+name = "crm"
+kind = "contacts"
+path = "c.csv"
+id = "Id"
+required_any = ["email"]
+[source.columns]
+email = "Email"
+job_title = "Title"
+"#,
+    );
+    let (records, stats) = read_all(&p.sources[0]);
+    assert_eq!(stats.quarantined.len(), 1);
+    let q = &stats.quarantined[0];
+    assert_eq!(q.reason, Reason::MissingRequired);
+    assert_eq!(q.value.as_deref(), Some("Title=CEO, Id=1"));
+    assert_eq!(records.len(), 1);
+    let title = slot(Kind::Contacts, "job_title").unwrap();
+    assert_eq!(records[0].fields[title].as_deref(), Some("CTO"));
+    // Pinned: the same row must get the same id in every release.
+    assert_eq!(
+        records[0].source_id, "derived:0edfba3c06ee80df",
+        "derived ids changed: every unified id built on them would change"
+    );
+}
