@@ -22,8 +22,8 @@
 #   --splink-only | --firmlink-only
 # Environment:
 #   BENCH_DIR   work folder: venv, data, outputs, logs (default /tmp/firmlink-splink)
-#   FIRMLINK    firmlink binary to use; unset: `cargo build` and use target/debug/firmlink
-#               (the dev profile is optimised, opt-level 2: see Cargo.toml)
+#   FIRMLINK    firmlink binary to use; unset: `cargo build --release` and use
+#               the release binary (under $CARGO_TARGET_DIR when that is set)
 #   PYTHON      interpreter for the venv (default python3, needs >= 3.10)
 set -euo pipefail
 
@@ -75,9 +75,9 @@ mkdir -p "$logs"
 
 # --- firmlink binary --------------------------------------------------------
 if [[ -z ${FIRMLINK:-} ]]; then
-    log "building firmlink (cargo build --bin firmlink)"
-    (cd "$root" && cargo build --quiet --bin firmlink)
-    FIRMLINK="$root/target/debug/firmlink"
+    log "building firmlink (cargo build --release --bin firmlink; the first build takes ~11 min on 2 cores)"
+    (cd "$root" && cargo build --release --quiet --bin firmlink)
+    FIRMLINK="${CARGO_TARGET_DIR:-$root/target}/release/firmlink"
 fi
 [[ -x $FIRMLINK ]] || die "no firmlink binary at $FIRMLINK"
 
@@ -208,6 +208,28 @@ for i, r in enumerate(rows_out):
     print("| " + " | ".join(c.ljust(w) if j == 0 else c.rjust(w) for j, (c, w) in enumerate(zip(r, widths))) + " |")
     if i == 0:
         print("|" + "|".join("-" * (w + 1) + (":" if j else "-") for j, w in enumerate(widths)) + "|")
+# Where the time goes: each tool's own phase timings (seconds).
+phases = []
+if splink_time:
+    s = load("splink.json")
+    phases.append(("splink", [("read + prepare CSVs", s.get("load_s")), ("train", s.get("train_s")),
+                              ("predict", s.get("predict_s")), ("cluster", s.get("cluster_s"))],
+                   sum(s.get(k) or 0 for k in ("train_s", "predict_s", "cluster_s"))))
+if firmlink_time:
+    run = load("firmlink-run.json") or {}
+    t = next((d.get("timings", {}) for d in run.get("dedupe", []) if d.get("kind") == "contacts"), {})
+    engine = sum(t.get(k) or 0 for k in ("prepare", "blocking", "training", "scoring", "clustering"))
+    phases.append(("firmlink", [("ingest + normalize (all sources)", run.get("seconds_ingest_normalize")),
+                                ("contact matching (" + ", ".join(f"{k} {v:.2f}" for k, v in t.items()) + ")", engine),
+                                ("dedupe + golden choice, both kinds", run.get("seconds_dedupe")),
+                                ("write Parquet (golden rows built here)", run.get("seconds_write"))], engine))
+if phases:
+    print("\nPhases (seconds, from each tool's own timers):")
+    for tool, parts, _ in phases:
+        print(f"  {tool}: " + "; ".join(f"{name} {v:.2f}" for name, v in parts if v is not None))
+if len(phases) == 2 and phases[1][2] > 0:
+    print(f"  matching engines alone (Splink train + predict + cluster / firmlink contact phases): "
+          f"{phases[0][2] / phases[1][2]:.1f}x")
 if len(table) == 2 and table[1][2] is not None:
     speed = table[0][5] / table[1][5]
     ok = speed >= 4 and table[1][2] >= table[0][2]
