@@ -1,12 +1,17 @@
 //! Writing tables: Parquet through polars (the edge of the system), CSV and
 //! the quarantine with the csv crate.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use firmlink_model::{Column, Quarantined, Table};
-use polars::prelude::{self as pl, IntoColumn, NamedFrom, SchemaExt};
+use polars::prelude::{self as pl, IntoColumn, NamedFrom};
+use polars_arrow::array::{
+    Array, BooleanArray, MutableBinaryViewArray, MutableUtf8Array, PrimitiveArray, Utf8Array,
+};
+use polars_arrow::datatypes::{ArrowDataType, ArrowSchema, Field};
 use polars_parquet::write::{
     CompressedPage, CompressionOptions, DynIter, DynStreamingIterator, Encoding, FileWriter,
     StatisticsOptions, Version, WriteOptions, array_to_columns, compress,
@@ -93,7 +98,7 @@ pub fn read_parquet(path: &Path) -> Result<Table, RunError> {
 const ROW_GROUP: usize = 65_536;
 
 pub fn write_parquet(t: &Table, path: &Path) -> Result<(), RunError> {
-    write_frames(t.rows(), path, |start, end| slice_frame(t, start, end))
+    write_slices(t.rows(), path, |start, end| (Cow::Borrowed(t), start, end))
 }
 
 /// Write a table that is built a slice of rows at a time (`slice(start,
@@ -103,36 +108,88 @@ pub fn write_parquet_with(
     path: &Path,
     slice: impl Fn(usize, usize) -> Table,
 ) -> Result<(), RunError> {
-    write_frames(rows, path, |start, end| to_dataframe(&slice(start, end)))
+    write_slices(rows, path, |start, end| {
+        let t = slice(start, end);
+        let n = t.rows();
+        (Cow::Owned(t), 0, n)
+    })
 }
 
-/// Values sampled per column and row group to choose its encoding.
+/// Values sampled per text column to choose its layout and encoding.
 const ENCODING_SAMPLE: usize = 4096;
 
-/// Encoding of one string column chunk. polars tries dictionary encoding for
-/// every string column chunk and first estimates its cardinality with a
-/// HyperLogLog over every value (a fifth of all Parquet-writing time here);
-/// it keeps a dictionary only when that estimate is at most 3/4 of the rows.
-/// Ids, names, emails and provenance are nearly all distinct, so a column
-/// whose first values are more than half distinct is written plain without
-/// that pass; the rest still go through polars' dictionary path.
-fn string_encoding(array: &dyn polars_arrow::array::Array) -> Option<Encoding> {
-    let a = array
-        .as_any()
-        .downcast_ref::<polars_arrow::array::Utf8ViewArray>()?;
+/// How a text column is written, chosen once per file from its first values.
+#[derive(Clone, Copy, PartialEq)]
+enum Text {
+    /// Mostly distinct (ids, names, emails, provenance): an offsets array,
+    /// plain-encoded. polars would first estimate the cardinality of every
+    /// chunk with a HyperLogLog over every value (a fifth of all
+    /// Parquet-writing time here) only to find a dictionary not worth it.
+    Plain,
+    /// Few values: polars' string view array and its dictionary encoding.
+    Dictionary,
+}
+
+fn text_layout(c: &firmlink_model::StrColumn, start: usize, end: usize) -> Text {
     let mut seen = std::collections::HashSet::with_capacity(ENCODING_SAMPLE);
     let mut n = 0usize;
-    for v in a.iter().flatten().take(ENCODING_SAMPLE) {
+    for v in (start..end).filter_map(|i| c.get(i)).take(ENCODING_SAMPLE) {
         seen.insert(v);
         n += 1;
     }
-    (n >= 64 && seen.len() * 2 > n).then_some(Encoding::Plain)
+    if n >= 64 && seen.len() * 2 > n {
+        Text::Plain
+    } else {
+        Text::Dictionary
+    }
 }
 
-fn write_frames(
+fn arrow_type(col: &Column, text: Text) -> ArrowDataType {
+    match col {
+        Column::Str(_) if text == Text::Plain => ArrowDataType::LargeUtf8,
+        Column::Str(_) => ArrowDataType::Utf8View,
+        Column::F64(_) => ArrowDataType::Float64,
+        Column::I64(_) => ArrowDataType::Int64,
+        Column::Bool(_) => ArrowDataType::Boolean,
+        Column::Date(_) => ArrowDataType::Date32,
+    }
+}
+
+/// Rows `start..end` of one column as an arrow array.
+fn arrow_array(col: &Column, text: Text, start: usize, end: usize) -> Box<dyn Array> {
+    match col {
+        Column::Str(c) if text == Text::Plain => {
+            let bytes = (start..end).map(|i| c.get(i).map_or(0, str::len)).sum();
+            let mut a = MutableUtf8Array::<i64>::with_capacities(end - start, bytes);
+            for i in start..end {
+                a.push(c.get(i));
+            }
+            let a: Utf8Array<i64> = a.into();
+            a.boxed()
+        }
+        Column::Str(c) => {
+            let mut a = MutableBinaryViewArray::<str>::with_capacity(end - start);
+            for i in start..end {
+                a.push(c.get(i));
+            }
+            a.freeze().boxed()
+        }
+        Column::F64(v) => PrimitiveArray::<f64>::from(&v[start..end]).boxed(),
+        Column::I64(v) => PrimitiveArray::<i64>::from(&v[start..end]).boxed(),
+        Column::Bool(v) => BooleanArray::from(&v[start..end]).boxed(),
+        Column::Date(v) => PrimitiveArray::<i32>::from(&v[start..end])
+            .to(ArrowDataType::Date32)
+            .boxed(),
+    }
+}
+
+/// Write Parquet a row group at a time: `slice(start, end)` gives a table
+/// and the rows of it to write. Every column of a row group is encoded and
+/// compressed in parallel, then written in column order.
+fn write_slices<'t>(
     rows: usize,
     path: &Path,
-    frame: impl Fn(usize, usize) -> pl::PolarsResult<pl::DataFrame>,
+    slice: impl Fn(usize, usize) -> (Cow<'t, Table>, usize, usize),
 ) -> Result<(), RunError> {
     use rayon::prelude::*;
     let perr = |e: pl::PolarsError| RunError::Polars {
@@ -140,69 +197,70 @@ fn write_frames(
         message: e.to_string(),
     };
     let file = File::create(path).map_err(out_err(path))?;
-    let first = frame(0, rows.min(ROW_GROUP)).map_err(perr)?;
-    let schema = first.schema().to_arrow(pl::CompatLevel::newest());
+    let (first, s0, e0) = slice(0, rows.min(ROW_GROUP));
+    let layouts: Vec<Text> = first
+        .columns()
+        .map(|(_, c)| match c {
+            Column::Str(c) => text_layout(c, s0, e0),
+            _ => Text::Dictionary,
+        })
+        .collect();
+    let schema: ArrowSchema = first
+        .columns()
+        .zip(&layouts)
+        .map(|((name, c), t)| Field::new(name.into(), arrow_type(c, *t), true))
+        .collect();
+    let encodings: Vec<Vec<Encoding>> = schema
+        .iter_values()
+        .zip(&layouts)
+        .map(|(f, t)| match (&f.dtype, t) {
+            (ArrowDataType::LargeUtf8, Text::Plain) => vec![Encoding::Plain],
+            _ => get_dtype_encoding(&f.dtype),
+        })
+        .collect();
     let options = WriteOptions {
         statistics: StatisticsOptions::default(),
         version: Version::V1,
         compression: CompressionOptions::Lz4Raw,
         data_page_size: None,
     };
-    let defaults: Vec<Vec<Encoding>> = schema
-        .iter_values()
-        .map(|f| get_dtype_encoding(&f.dtype))
-        .collect();
     let mut w = FileWriter::try_new(BufWriter::new(file), schema, options).map_err(perr)?;
     let fields = w.parquet_schema().fields().to_vec();
-    // Encode and compress every column of a row group in parallel, then
-    // write the pages in column order.
-    let mut write = |df: &pl::DataFrame| -> pl::PolarsResult<()> {
-        for batch in df.iter_chunks(pl::CompatLevel::newest(), false) {
-            let num_rows = batch.len();
-            if num_rows == 0 {
-                continue;
-            }
-            let columns: Vec<Vec<Vec<CompressedPage>>> = batch
-                .columns()
-                .par_iter()
-                .zip(&fields)
-                .zip(&defaults)
-                .map(|((array, type_), default)| {
-                    let chosen;
-                    let encoding = match string_encoding(array.as_ref()) {
-                        Some(e) => {
-                            chosen = [e];
-                            &chosen[..]
-                        }
-                        None => &default[..],
-                    };
-                    array_to_columns(array, type_.clone(), options, encoding)?
-                        .into_iter()
-                        .map(|pages| {
-                            pages
-                                .map(|page| Ok(compress(page?, Vec::new(), options.compression)?))
-                                .collect::<pl::PolarsResult<Vec<_>>>()
-                        })
-                        .collect()
-                })
-                .collect::<pl::PolarsResult<_>>()?;
-            let group = DynIter::new(columns.iter().flatten().map(|pages| {
-                Ok(DynStreamingIterator::new(
-                    fallible_streaming_iterator::convert(
-                        pages.iter().map(Ok::<_, pl::PolarsError>),
-                    ),
-                ))
-            }));
-            w.write(num_rows as u64, group)?;
+    let mut write = |t: &Table, start: usize, end: usize| -> pl::PolarsResult<()> {
+        if end == start {
+            return Ok(());
         }
-        Ok(())
+        let cols: Vec<&Column> = t.columns().map(|(_, c)| c).collect();
+        let columns: Vec<Vec<Vec<CompressedPage>>> = cols
+            .par_iter()
+            .zip(&layouts)
+            .zip(fields.par_iter().zip(&encodings))
+            .map(|((col, text), (type_, encoding))| {
+                let array = arrow_array(col, *text, start, end);
+                array_to_columns(&array, type_.clone(), options, encoding)?
+                    .into_iter()
+                    .map(|pages| {
+                        pages
+                            .map(|page| Ok(compress(page?, Vec::new(), options.compression)?))
+                            .collect::<pl::PolarsResult<Vec<_>>>()
+                    })
+                    .collect()
+            })
+            .collect::<pl::PolarsResult<_>>()?;
+        let group = DynIter::new(columns.iter().flatten().map(|pages| {
+            Ok(DynStreamingIterator::new(
+                fallible_streaming_iterator::convert(pages.iter().map(Ok::<_, pl::PolarsError>)),
+            ))
+        }));
+        w.write((end - start) as u64, group)
     };
-    write(&first).map_err(perr)?;
+    write(&first, s0, e0).map_err(perr)?;
     drop(first);
     let mut start = ROW_GROUP;
     while start < rows {
         let end = (start + ROW_GROUP).min(rows);
-        write(&frame(start, end).map_err(perr)?).map_err(perr)?;
+        let (t, s, e) = slice(start, end);
+        write(&t, s, e).map_err(perr)?;
         start = end;
     }
     w.end(None).map_err(perr)?;
