@@ -147,6 +147,7 @@ impl Golden {
             ),
         );
         let sources: Vec<String> = (start..end)
+            .into_par_iter()
             .map(|c| {
                 let mut s: Vec<&str> = self
                     .members(c)
@@ -162,28 +163,38 @@ impl Golden {
             "sources",
             Column::from_strs(sources.iter().map(|s| Some(s.as_str()))),
         );
-        let mut from = String::new();
-        for (field, choice) in &self.fields {
-            let col = table.get(field).expect("golden fields come from the table");
-            let rows: Vec<Option<usize>> = choice[start..end]
-                .iter()
-                .map(|&r| (r != NO_VALUE).then_some(r as usize))
-                .collect();
-            out.push(field.clone(), take(col, &rows));
-            let mut refs = StrColumn::with_capacity(rows.len());
-            for r in &rows {
-                match r {
-                    Some(i) => {
-                        from.clear();
-                        from.push_str(source.get(*i).unwrap_or(""));
-                        from.push(':');
-                        from.push_str(source_id.get(*i).unwrap_or(""));
-                        refs.push(Some(&from));
+        // Each field's value and provenance columns, fields in parallel (this
+        // runs while the rows are written, on the writer's critical path).
+        let columns: Vec<(Column, Column)> = self
+            .fields
+            .par_iter()
+            .map(|(field, choice)| {
+                let col = table.get(field).expect("golden fields come from the table");
+                let rows: Vec<Option<usize>> = choice[start..end]
+                    .iter()
+                    .map(|&r| (r != NO_VALUE).then_some(r as usize))
+                    .collect();
+                let values = take(col, &rows);
+                let mut refs = StrColumn::with_capacity(rows.len());
+                let mut from = String::new();
+                for r in &rows {
+                    match r {
+                        Some(i) => {
+                            from.clear();
+                            from.push_str(source.get(*i).unwrap_or(""));
+                            from.push(':');
+                            from.push_str(source_id.get(*i).unwrap_or(""));
+                            refs.push(Some(&from));
+                        }
+                        None => refs.push(None),
                     }
-                    None => refs.push(None),
                 }
-            }
-            out.push(format!("{field}__from"), Column::Str(refs));
+                (values, Column::Str(refs))
+            })
+            .collect();
+        for ((field, _), (values, refs)) in self.fields.iter().zip(columns) {
+            out.push(field.clone(), values);
+            out.push(format!("{field}__from"), refs);
         }
         out
     }
