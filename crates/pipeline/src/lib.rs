@@ -104,6 +104,8 @@ pub struct RunSummary {
     pub dedupe: Vec<firmlink_unify::DedupeReport>,
     pub seconds_ingest_normalize: f64,
     pub seconds_dedupe: f64,
+    /// The part of `seconds_dedupe` spent choosing golden values (both kinds).
+    pub seconds_golden: f64,
     pub seconds_write: f64,
     pub seconds_total: f64,
 }
@@ -465,6 +467,7 @@ fn run_into(
     let mut dedupe_reports = Vec::new();
     let mut crosswalk: Option<Table> = None;
     let mut seconds_dedupe = 0.0;
+    let mut seconds_golden = 0.0;
     let mut seconds_write = 0.0;
     for (ki, kind) in [Kind::Accounts, Kind::Contacts].into_iter().enumerate() {
         let k = kind.as_str();
@@ -482,6 +485,7 @@ fn run_into(
         let m = &matchings[ki];
         let d =
             firmlink_unify::dedupe(kind, &table, m).map_err(|e| RunError::Dedupe(e.to_string()))?;
+        let t_golden = Instant::now();
         let golden = firmlink_unify::build(
             &firmlink_unify::GoldenInput {
                 table: &table,
@@ -493,6 +497,7 @@ fn run_into(
             &m.survivorship,
         );
         spinner.finish_and_clear();
+        seconds_golden += t_golden.elapsed().as_secs_f64();
         seconds_dedupe += t_dedupe.elapsed().as_secs_f64();
         golden_rows[ki] = golden.rows();
 
@@ -577,6 +582,7 @@ fn run_into(
         dedupe: dedupe_reports,
         seconds_ingest_normalize,
         seconds_dedupe,
+        seconds_golden,
         seconds_write,
         seconds_total: started.elapsed().as_secs_f64(),
     };
@@ -607,7 +613,7 @@ fn run_into(
         "dedupe": summary.dedupe,
         "stages": [
             {"name": "ingest+normalize", "seconds": seconds_ingest_normalize},
-            {"name": "dedupe+golden", "seconds": seconds_dedupe},
+            {"name": "dedupe+golden", "seconds": seconds_dedupe, "golden_seconds": seconds_golden},
             {"name": "write", "seconds": seconds_write},
         ],
     });

@@ -2,6 +2,7 @@
 //! survivorship rule, each field carrying its provenance; and the crosswalk
 //! from every input record to its unified id.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use firmlink_model::{Column, StrColumn, Table};
@@ -397,22 +398,45 @@ fn choose<'a>(
             .copied()
             .min_by(|&a, &b| cmp(a, b).then(tie(a, b)))
     };
+    // The candidate with the largest `score` (computed once per candidate),
+    // ties broken as for every rule.
+    let most = |score: Vec<usize>| {
+        (0..candidates.len())
+            .min_by(|&x, &y| {
+                score[y]
+                    .cmp(&score[x])
+                    .then(tie(candidates[x], candidates[y]))
+            })
+            .map(|x| candidates[x])
+    };
     match rule {
         Rule::SourcePriority => best_by(&|_, _| std::cmp::Ordering::Equal),
         Rule::MostRecent => best_by(&|a, b| fresh(b).cmp(&fresh(a))),
-        Rule::MostComplete => {
-            let len = |i: usize| col_text(col, i).map_or(0, |s| s.chars().count());
-            best_by(&|a, b| len(b).cmp(&len(a)))
-        }
+        Rule::MostComplete => most(
+            candidates
+                .iter()
+                .map(|&i| text_at(col, i).map_or(0, |s| s.chars().count()))
+                .collect(),
+        ),
         Rule::MostFrequent => {
-            let mut counts: HashMap<String, usize> = HashMap::new();
-            for &i in &candidates {
-                *counts
-                    .entry(col_text(col, i).unwrap_or_default())
-                    .or_default() += 1;
-            }
-            let count = |i: usize| counts[&col_text(col, i).unwrap_or_default()];
-            best_by(&|a, b| count(b).cmp(&count(a)))
+            let values: Vec<Cow<'_, str>> = candidates
+                .iter()
+                .map(|&i| text_at(col, i).unwrap_or_default())
+                .collect();
+            // Clusters are small: count by comparing; a map for big ones.
+            let counts: Vec<usize> = if values.len() <= 32 {
+                values
+                    .iter()
+                    .map(|v| values.iter().filter(|w| *w == v).count())
+                    .collect()
+            } else {
+                let mut by_value: HashMap<&str, usize> = HashMap::new();
+                for v in &values {
+                    *by_value.entry(v).or_default() += 1;
+                }
+                values.iter().map(|v| by_value[v.as_ref()]).collect()
+            };
+            most(counts)
         }
         Rule::Min | Rule::Max => {
             let v = |i: usize| num_at(col, i).unwrap_or(f64::NAN);
@@ -425,8 +449,12 @@ fn choose<'a>(
     }
 }
 
-fn col_text(c: &Column, i: usize) -> Option<String> {
-    c.display(i)
+/// A value as text, borrowed from text columns (no copy per comparison).
+fn text_at(c: &Column, i: usize) -> Option<Cow<'_, str>> {
+    match c {
+        Column::Str(s) => s.get(i).map(Cow::Borrowed),
+        _ => c.display(i).map(Cow::Owned),
+    }
 }
 
 #[cfg(test)]
