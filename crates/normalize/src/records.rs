@@ -46,7 +46,7 @@ mod memo {
     const PROBE: u64 = 20_000;
 
     pub struct Memo<V> {
-        map: HashMap<String, Rc<V>, foldhash::fast::FixedState>,
+        pub(super) map: HashMap<String, Rc<V>, foldhash::fast::FixedState>,
         /// The key being looked up (reused: no allocation per lookup).
         buf: String,
         lookups: u64,
@@ -851,6 +851,33 @@ fn header_only(kind: Kind, ctx: &Context) -> Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_memo_of_distinct_values_turns_itself_off_and_repeats_keep_it() {
+        // Each test runs on its own thread: fresh thread-local tables.
+        std::thread::spawn(|| {
+            for i in 0..20_001u32 {
+                let p = phone_of(&format!("+1 212 555 {:04}", i % 10_000), Some("US"));
+                assert!(p.e164.is_some());
+            }
+            // Half of those repeat (i % 10_000): the table stays on.
+            assert!(PHONES.with(|m| !m.borrow().map.is_empty()));
+        })
+        .join()
+        .unwrap();
+        std::thread::spawn(|| {
+            for i in 0..20_001u32 {
+                let p = phone_of(&format!("+49 30 {:07}", 1_000_000 + i), None);
+                assert_eq!(p.e164, Some(format!("+4930{}", 1_000_000 + i)));
+            }
+            assert!(PHONES.with(|m| m.borrow().map.capacity() == 0));
+            // Off, it still gives the normalizer's answer.
+            let p = phone_of("030 1234567", Some("DE"));
+            assert_eq!(p.e164.as_deref(), Some("+49301234567"));
+        })
+        .join()
+        .unwrap();
+    }
 
     #[test]
     fn linkedin_urls_reduce_to_the_profile() {
