@@ -160,7 +160,7 @@ pub fn normalize_phone(s: &str, default_country: Option<&str>) -> Phone {
         valid_region(&n).map(|r| (n, r))
     });
 
-    let Some((n, region)) = parsed else {
+    let Some((n, number_region)) = parsed else {
         let ext = extra_ext.map(str::to_string).or_else(|| {
             first
                 .as_ref()
@@ -180,7 +180,8 @@ pub fn normalize_phone(s: &str, default_country: Option<&str>) -> Phone {
     let extension = extra_ext
         .map(str::to_string)
         .or_else(|| n.extension.clone().filter(|e| !e.is_empty()));
-    let country = (region != Region::World).then(|| region.as_region_str().as_str().to_string());
+    let country = (number_region != Region::World)
+        .then(|| number_region.as_region_str().as_str().to_string());
     Phone {
         original: s.to_string(),
         e164: Some(n.format_as(PhoneNumberFormat::E164).into_owned()),

@@ -8,9 +8,7 @@ use std::path::Path;
 
 use firmlink_model::{Column, Quarantined, Table};
 use polars::prelude::{self as pl, IntoColumn, NamedFrom};
-use polars_arrow::array::{
-    Array, BooleanArray, MutableBinaryViewArray, MutableUtf8Array, PrimitiveArray, Utf8Array,
-};
+use polars_arrow::array::{Array, BooleanArray, MutableBinaryViewArray, PrimitiveArray};
 use polars_arrow::datatypes::{ArrowDataType, ArrowSchema, Field};
 use polars_parquet::write::{
     CompressedPage, CompressionOptions, DynIter, DynStreamingIterator, Encoding, FileWriter,
@@ -118,15 +116,17 @@ pub fn write_parquet_with(
 /// Values sampled per text column to choose its layout and encoding.
 const ENCODING_SAMPLE: usize = 4096;
 
-/// How a text column is written, chosen once per file from its first values.
+/// How a text column is encoded, chosen once per file from its first values.
+/// Every text column is a string view array (the arrow type polars writes
+/// and reads), so a file's schema never depends on its data.
 #[derive(Clone, Copy, PartialEq)]
 enum Text {
-    /// Mostly distinct (ids, names, emails, provenance): an offsets array,
-    /// plain-encoded. polars would first estimate the cardinality of every
-    /// chunk with a HyperLogLog over every value (a fifth of all
-    /// Parquet-writing time here) only to find a dictionary not worth it.
+    /// Mostly distinct (ids, names, emails, provenance): plain. polars would
+    /// first estimate the cardinality of every chunk with a HyperLogLog over
+    /// every value (a fifth of all Parquet-writing time here) only to find a
+    /// dictionary not worth it.
     Plain,
-    /// Few values: polars' string view array and its dictionary encoding.
+    /// Few values: polars' dictionary path.
     Dictionary,
 }
 
@@ -144,9 +144,8 @@ fn text_layout(c: &firmlink_model::StrColumn, start: usize, end: usize) -> Text 
     }
 }
 
-fn arrow_type(col: &Column, text: Text) -> ArrowDataType {
+fn arrow_type(col: &Column) -> ArrowDataType {
     match col {
-        Column::Str(_) if text == Text::Plain => ArrowDataType::LargeUtf8,
         Column::Str(_) => ArrowDataType::Utf8View,
         Column::F64(_) => ArrowDataType::Float64,
         Column::I64(_) => ArrowDataType::Int64,
@@ -156,17 +155,8 @@ fn arrow_type(col: &Column, text: Text) -> ArrowDataType {
 }
 
 /// Rows `start..end` of one column as an arrow array.
-fn arrow_array(col: &Column, text: Text, start: usize, end: usize) -> Box<dyn Array> {
+fn arrow_array(col: &Column, start: usize, end: usize) -> Box<dyn Array> {
     match col {
-        Column::Str(c) if text == Text::Plain => {
-            let bytes = (start..end).map(|i| c.get(i).map_or(0, str::len)).sum();
-            let mut a = MutableUtf8Array::<i64>::with_capacities(end - start, bytes);
-            for i in start..end {
-                a.push(c.get(i));
-            }
-            let a: Utf8Array<i64> = a.into();
-            a.boxed()
-        }
         Column::Str(c) => {
             let mut a = MutableBinaryViewArray::<str>::with_capacity(end - start);
             for i in start..end {
@@ -205,17 +195,19 @@ fn write_slices<'t>(
             _ => Text::Dictionary,
         })
         .collect();
-    let schema: ArrowSchema = first
-        .columns()
-        .zip(&layouts)
-        .map(|((name, c), t)| Field::new(name.into(), arrow_type(c, *t), true))
+    let names: Vec<String> = first.names().to_vec();
+    let types: Vec<ArrowDataType> = first.columns().map(|(_, c)| arrow_type(c)).collect();
+    let schema: ArrowSchema = names
+        .iter()
+        .zip(&types)
+        .map(|(name, t)| Field::new(name.into(), t.clone(), true))
         .collect();
-    let encodings: Vec<Vec<Encoding>> = schema
-        .iter_values()
+    let encodings: Vec<Vec<Encoding>> = types
+        .iter()
         .zip(&layouts)
-        .map(|(f, t)| match (&f.dtype, t) {
-            (ArrowDataType::LargeUtf8, Text::Plain) => vec![Encoding::Plain],
-            _ => get_dtype_encoding(&f.dtype),
+        .map(|(t, l)| match l {
+            Text::Plain => vec![Encoding::Plain],
+            Text::Dictionary => get_dtype_encoding(t),
         })
         .collect();
     let options = WriteOptions {
@@ -230,13 +222,27 @@ fn write_slices<'t>(
         if end == start {
             return Ok(());
         }
+        // Every slice must have the first one's columns: pages of another
+        // type would make a corrupt file without any error from the encoder.
+        let same = t.names() == names.as_slice()
+            && t.columns()
+                .zip(&types)
+                .all(|((_, c), ty)| arrow_type(c) == *ty);
+        if !same {
+            return Err(pl::PolarsError::SchemaMismatch(
+                format!(
+                    "rows {start}..{end} have columns {:?}, the file has {names:?}",
+                    t.names()
+                )
+                .into(),
+            ));
+        }
         let cols: Vec<&Column> = t.columns().map(|(_, c)| c).collect();
         let columns: Vec<Vec<Vec<CompressedPage>>> = cols
             .par_iter()
-            .zip(&layouts)
             .zip(fields.par_iter().zip(&encodings))
-            .map(|((col, text), (type_, encoding))| {
-                let array = arrow_array(col, *text, start, end);
+            .map(|(col, (type_, encoding))| {
+                let array = arrow_array(col, start, end);
                 array_to_columns(&array, type_.clone(), options, encoding)?
                     .into_iter()
                     .map(|pages| {
