@@ -229,10 +229,14 @@ fn write_slices<'t>(
                 .zip(&types)
                 .all(|((_, c), ty)| arrow_type(c) == *ty);
         if !same {
+            let got: Vec<String> = t
+                .columns()
+                .map(|(n, c)| format!("{n}: {}", c.type_name()))
+                .collect();
             return Err(pl::PolarsError::SchemaMismatch(
                 format!(
-                    "rows {start}..{end} have columns {:?}, the file has {names:?}",
-                    t.names()
+                    "rows {start}..{end} have columns {got:?}, unlike the file's first rows \
+                     ({names:?} of types {types:?})"
                 )
                 .into(),
             ));
@@ -421,5 +425,22 @@ mod tests {
         };
         assert!(!dictionary(0), "distinct ids are written plain");
         assert!(dictionary(1), "three countries get a dictionary");
+    }
+
+    #[test]
+    fn a_slice_with_other_columns_is_an_error_not_a_corrupt_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        let err = write_parquet_with(ROW_GROUP + 10, &path, |start, end| {
+            let mut t = Table::new(end - start);
+            if start == 0 {
+                t.push("x", Column::I64(vec![Some(1); end - start]));
+            } else {
+                t.push("x", Column::from_strs((start..end).map(|_| Some("a"))));
+            }
+            t
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("have columns"), "{err}");
     }
 }
