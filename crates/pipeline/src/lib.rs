@@ -30,7 +30,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-pub use output::{read_parquet, to_dataframe, write_csv, write_parquet, write_parquet_with};
+pub use output::{read_parquet, write_csv, write_parquet, write_parquet_with};
 
 /// Why a run stopped. Each maps to a documented exit code (see the CLI).
 #[derive(Debug, thiserror::Error)]

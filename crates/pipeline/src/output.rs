@@ -1,5 +1,6 @@
-//! Writing tables: Parquet through polars (the edge of the system), CSV and
-//! the quarantine with the csv crate.
+//! Writing tables: Parquet through polars' Parquet layer (the edge of the
+//! system; reading back through polars), CSV and the quarantine with the csv
+//! crate.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -7,7 +8,7 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use firmlink_model::{Column, Quarantined, Table};
-use polars::prelude::{self as pl, IntoColumn, NamedFrom};
+use polars::prelude as pl;
 use polars_arrow::array::{Array, BooleanArray, MutableBinaryViewArray, PrimitiveArray};
 use polars_arrow::datatypes::{ArrowDataType, ArrowSchema, Field};
 use polars_parquet::write::{
@@ -23,36 +24,6 @@ fn out_err(path: &Path) -> impl Fn(std::io::Error) -> RunError + '_ {
         path: path.to_path_buf(),
         source: e,
     }
-}
-
-/// A [`Table`] as a polars DataFrame.
-pub fn to_dataframe(t: &Table) -> pl::PolarsResult<pl::DataFrame> {
-    slice_frame(t, 0, t.rows())
-}
-
-/// Rows `start..end` of a [`Table`] as a polars DataFrame.
-fn slice_frame(t: &Table, start: usize, end: usize) -> pl::PolarsResult<pl::DataFrame> {
-    let mut cols = Vec::with_capacity(t.names().len());
-    for (name, col) in t.columns() {
-        let name: pl::PlSmallStr = name.into();
-        let c = match col {
-            Column::Str(c) => {
-                let mut b = pl::StringChunkedBuilder::new(name, end - start);
-                for i in start..end {
-                    b.append_option(c.get(i));
-                }
-                b.finish().into_column()
-            }
-            Column::F64(v) => pl::Series::new(name, &v[start..end]).into_column(),
-            Column::I64(v) => pl::Series::new(name, &v[start..end]).into_column(),
-            Column::Bool(v) => pl::Series::new(name, &v[start..end]).into_column(),
-            Column::Date(v) => pl::Int32Chunked::new(name, &v[start..end])
-                .into_date()
-                .into_column(),
-        };
-        cols.push(c);
-    }
-    pl::DataFrame::new(end - start, cols)
 }
 
 /// Read a Parquet file written by [`write_parquet`] back into a [`Table`].
@@ -113,35 +84,29 @@ pub fn write_parquet_with(
     })
 }
 
-/// Values sampled per text column to choose its layout and encoding.
+/// Values sampled per text column to choose its encoding.
 const ENCODING_SAMPLE: usize = 4096;
 
-/// How a text column is encoded, chosen once per file from its first values.
-/// Every text column is a string view array (the arrow type polars writes
-/// and reads), so a file's schema never depends on its data.
-#[derive(Clone, Copy, PartialEq)]
-enum Text {
-    /// Mostly distinct (ids, names, emails, provenance): plain. polars would
-    /// first estimate the cardinality of every chunk with a HyperLogLog over
-    /// every value (a fifth of all Parquet-writing time here) only to find a
-    /// dictionary not worth it.
-    Plain,
-    /// Few values: polars' dictionary path.
-    Dictionary,
-}
-
-fn text_layout(c: &firmlink_model::StrColumn, start: usize, end: usize) -> Text {
-    let mut seen = std::collections::HashSet::with_capacity(ENCODING_SAMPLE);
-    let mut n = 0usize;
-    for v in (start..end).filter_map(|i| c.get(i)).take(ENCODING_SAMPLE) {
-        seen.insert(v);
-        n += 1;
+/// Encoding of a column, chosen once per file from its first rows. Text whose
+/// sampled values are mostly distinct (ids, names, emails, provenance) is
+/// written plain: polars' default path would first estimate the cardinality
+/// of every chunk with a HyperLogLog over every value (a fifth of all
+/// Parquet-writing time here) only to find a dictionary not worth it. Every
+/// other column keeps polars' default. Text stays a string view array either
+/// way, so a file's schema never depends on its data.
+fn encoding(col: &Column, start: usize, end: usize) -> Vec<Encoding> {
+    if let Column::Str(c) = col {
+        let mut seen = std::collections::HashSet::with_capacity(ENCODING_SAMPLE);
+        let mut n = 0usize;
+        for v in (start..end).filter_map(|i| c.get(i)).take(ENCODING_SAMPLE) {
+            seen.insert(v);
+            n += 1;
+        }
+        if n >= 64 && seen.len() * 2 > n {
+            return vec![Encoding::Plain];
+        }
     }
-    if n >= 64 && seen.len() * 2 > n {
-        Text::Plain
-    } else {
-        Text::Dictionary
-    }
+    get_dtype_encoding(&arrow_type(col))
 }
 
 fn arrow_type(col: &Column) -> ArrowDataType {
@@ -188,27 +153,13 @@ fn write_slices<'t>(
     };
     let file = File::create(path).map_err(out_err(path))?;
     let (first, s0, e0) = slice(0, rows.min(ROW_GROUP));
-    let layouts: Vec<Text> = first
-        .columns()
-        .map(|(_, c)| match c {
-            Column::Str(c) => text_layout(c, s0, e0),
-            _ => Text::Dictionary,
-        })
-        .collect();
+    let encodings: Vec<Vec<Encoding>> = first.columns().map(|(_, c)| encoding(c, s0, e0)).collect();
     let names: Vec<String> = first.names().to_vec();
     let types: Vec<ArrowDataType> = first.columns().map(|(_, c)| arrow_type(c)).collect();
     let schema: ArrowSchema = names
         .iter()
         .zip(&types)
         .map(|(name, t)| Field::new(name.into(), t.clone(), true))
-        .collect();
-    let encodings: Vec<Vec<Encoding>> = types
-        .iter()
-        .zip(&layouts)
-        .map(|(t, l)| match l {
-            Text::Plain => vec![Encoding::Plain],
-            Text::Dictionary => get_dtype_encoding(t),
-        })
         .collect();
     let options = WriteOptions {
         statistics: StatisticsOptions::default(),
