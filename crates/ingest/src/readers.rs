@@ -36,18 +36,35 @@ pub(crate) fn clean(s: &str) -> Option<&str> {
     }
 }
 
-/// A `Read` that hashes and counts what passes through.
+/// A `Read` that hashes and counts what passes through, and can keep the
+/// last bytes read so a reader can look back at where a record started.
 struct Hashing<R> {
     inner: R,
     hasher: Sha256,
     bytes: u64,
+    /// The most recent bytes read (at least `TAIL_KEEP` once that many
+    /// passed), starting at file offset `tail_start`; `None` when not kept.
+    tail: Option<Vec<u8>>,
+    tail_start: u64,
 }
+
+/// How far back `Hashing` can look: far more than the CSV reader's 8 KiB
+/// read-ahead plus a normal record.
+const TAIL_KEEP: usize = 1 << 16;
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);
         self.bytes += n as u64;
+        if let Some(tail) = &mut self.tail {
+            tail.extend_from_slice(&buf[..n]);
+            if tail.len() > 2 * TAIL_KEEP {
+                let drop = tail.len() - TAIL_KEEP;
+                tail.drain(..drop);
+                self.tail_start += drop as u64;
+            }
+        }
         Ok(n)
     }
 }
@@ -58,7 +75,29 @@ impl<R: Read> Hashing<R> {
             inner,
             hasher: Sha256::new(),
             bytes: 0,
+            tail: None,
+            tail_start: 0,
         }
+    }
+
+    fn keeping_tail(mut self) -> Self {
+        self.tail = Some(Vec::with_capacity(2 * TAIL_KEEP + (1 << 14)));
+        self
+    }
+
+    /// The line breaks at file offset `at`: how many `\n` a run of `\r` and
+    /// `\n` bytes starting there holds, and how long the run is. `None` when
+    /// those bytes are no longer (or not yet) kept.
+    fn breaks_at(&self, at: u64) -> Option<(u64, u64)> {
+        let tail = self.tail.as_ref()?;
+        let i = usize::try_from(at.checked_sub(self.tail_start)?).ok()?;
+        let rest = tail.get(i..)?;
+        let (mut newlines, mut len) = (0, 0);
+        for &b in rest.iter().take_while(|&&b| b == b'\r' || b == b'\n') {
+            len += 1;
+            newlines += u64::from(b == b'\n');
+        }
+        Some((newlines, len))
     }
 
     /// Hash the rest of the input too (the reader may stop early), then finish.
@@ -205,11 +244,12 @@ struct CsvRows {
     encoding: Encoding,
     delimiter: u8,
     record: csv::ByteRecord,
-    /// 1 when lines end in CRLF: the csv crate then reports every record's
-    /// line and byte offset one too low (it counts the `\n` of the previous
-    /// line's CRLF only when it reads the next record; rust-csv issue #395).
-    /// Decided once from the header's line ending: a file that mixes CRLF
-    /// and LF endings gets some lines one off.
+    /// 1 when the header line ends in CRLF. The csv crate reports a record's
+    /// position before the line breaks it skips to reach it: the `\n` of the
+    /// previous line's CRLF (rust-csv issue #395) and blank lines. Each
+    /// record's line and byte are corrected from the bytes at that position
+    /// (`Hashing::breaks_at`); this is the fallback when they are no longer
+    /// kept (a record longer than `TAIL_KEEP`).
     crlf_shift: u64,
 }
 
@@ -220,7 +260,7 @@ impl CsvRows {
             .quote(source.csv.quote)
             .flexible(true)
             .has_headers(true)
-            .from_reader(Hashing::new(file));
+            .from_reader(Hashing::new(file).keeping_tail());
         let fmt_err = |message: String, help: &str| IngestError::Format {
             path: source.path.clone(),
             format: "CSV",
@@ -320,10 +360,20 @@ impl CsvRows {
             return Ok(None);
         }
         let pos = self.record.position().expect("csv records carry positions");
-        let line = pos.line() + self.crlf_shift;
-        let next_line = self.reader.position().line() + self.crlf_shift;
+        let (newlines, skipped) = self
+            .reader
+            .get_ref()
+            .breaks_at(pos.byte())
+            .unwrap_or((self.crlf_shift, self.crlf_shift));
+        let line = pos.line() + newlines;
+        let start_byte = pos.byte() + skipped;
         if self.record.len() != self.header.len() {
-            let spans = next_line.saturating_sub(line);
+            // Line breaks inside a record are inside quoted values.
+            let spans = 1 + self
+                .record
+                .iter()
+                .map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64)
+                .sum::<u64>();
             let raw = self
                 .record
                 .iter()
@@ -365,9 +415,11 @@ impl CsvRows {
             match decode(self.encoding, field) {
                 Ok(s) => values.push(clean(&s).map(str::to_string)),
                 Err(offset) => {
-                    let file_offset = pos.byte()
-                        + self.crlf_shift
+                    // Exact when no value before it is quoted: the record
+                    // keeps the values' bytes without delimiters or quotes.
+                    let file_offset = start_byte
                         + self.record.range(*i).map_or(0, |r| r.start as u64)
+                        + *i as u64
                         + offset as u64;
                     return Ok(Some(Row::Bad(Quarantined {
                         source: String::new(),

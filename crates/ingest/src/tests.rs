@@ -165,6 +165,51 @@ fn crlf_files_report_the_same_lines_as_lf_files() {
 }
 
 #[test]
+fn mixed_line_endings_and_blank_lines_keep_every_line_number_right() {
+    // Files pasted together from exports of different systems mix CRLF and
+    // LF, and may hold blank lines: each record's line is where it starts.
+    let csv: &[u8] = b"Id,First,Last,Email,Seg\n\
+        1,Jane,Doe,jane@acme.com,A\r\n\
+        2,John,Roe,john@acme.com,B,extra\n\
+        \r\n\
+        3,\"Multi\r\nLine\",Poe,p@x.com,C\n\
+        \n\
+        \n\
+        4,J\xF6rg,M,j@x.de,D\r\n\
+        5,Ann,Lee,ann@acme.com,E\n\
+        6,\"Two\nLines\",x@y.com,F\r\n\
+        7,Bo,Li,b@x.com,G";
+    // lines: header 1, Jane 2, John 3, blank 4, Multi 5-6, blank 7-8,
+    // Jörg 9, Ann 10, Two 11-12, Bo 13
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.csv"), csv).unwrap();
+    let p = pipeline(dir.path(), CONTACTS);
+    let (records, stats) = read_all(&p.sources[0]);
+    let bad: Vec<(u64, Reason)> = stats
+        .quarantined
+        .iter()
+        .map(|q| (q.line, q.reason))
+        .collect();
+    let good: Vec<u64> = records.iter().map(|r| r.line).collect();
+    assert_eq!(
+        bad,
+        [
+            (3, Reason::FieldCount),
+            (9, Reason::InvalidUtf8),
+            (11, Reason::FieldCount)
+        ]
+    );
+    assert_eq!(good, [2, 5, 10, 13]);
+    // The byte offset named for the bad UTF-8 points at the bad byte.
+    let at = csv.iter().position(|&b| b == 0xF6).unwrap();
+    let msg = &stats.quarantined[1].message;
+    assert!(
+        msg.contains(&format!("about byte {at} of the file")),
+        "{msg}"
+    );
+}
+
+#[test]
 fn derived_ids_are_stable() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
