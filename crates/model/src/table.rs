@@ -88,6 +88,13 @@ impl StrColumn {
         Some(unsafe { self.data.get_unchecked(start..end) })
     }
 
+    /// The column's text and end offsets, for bulk conversions: value i is
+    /// `text[ends[i - 1]..ends[i]]` (from 0 for the first), always at char
+    /// boundaries; a null value is empty (check [`StrColumn::is_valid`]).
+    pub fn raw(&self) -> (&str, &[u32]) {
+        (&self.data, &self.ends)
+    }
+
     pub fn iter(&self) -> impl ExactSizeIterator<Item = Option<&str>> + '_ {
         (0..self.len()).map(move |i| self.get(i))
     }
