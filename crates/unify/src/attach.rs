@@ -21,7 +21,8 @@
 //! unchanged).
 //!
 //! Each singleton attaches to at most one cluster and a cluster never
-//! attaches to anything, so there is no chaining.
+//! attaches to anything, so there is no chaining. A join that would take a
+//! cluster past the chain guard's `max_cluster_size` is not made.
 
 use std::collections::HashMap;
 
@@ -44,18 +45,22 @@ pub struct AttachStats {
     /// Singletons whose candidate cluster was too large to check record by record
     /// (more than `max_members` pairs).
     pub unchecked: u64,
+    /// Singletons kept out because the cluster would exceed `max_cluster_size`.
+    pub too_large: u64,
 }
 
 /// The clusters of `labels` with qualifying singletons attached; labels are
 /// dense and numbered in order of each cluster's first record, as the other
 /// clustering steps number them. A join that would need more than
-/// `max_members` record pairs checked is not made (counted as unchecked).
+/// `max_members` record pairs checked is not made (counted as unchecked),
+/// nor one that would make a cluster larger than `max_size` (too large).
 pub fn attach_singletons(
     labels: &[u32],
     key: &StrColumn,
     on: &str,
     check: &Checker<'_>,
     max_members: usize,
+    max_size: Option<usize>,
 ) -> (Vec<u32>, AttachStats) {
     let clusters = labels.iter().map(|l| *l as usize + 1).max().unwrap_or(0);
     // Records per cluster; `group` grows as singletons attach, `size`
@@ -116,6 +121,10 @@ pub fn attach_singletons(
             continue;
         }
         let (from, to) = (&group[ro as usize], &group[rt as usize]);
+        if max_size.is_some_and(|max| from.len() + to.len() > max) {
+            stats.too_large += 1;
+            continue;
+        }
         if from.len() * to.len() > max_members {
             stats.unchecked += 1;
             continue;
@@ -155,11 +164,33 @@ mod tests {
     use firmlink_model::{Column, Kind, Table};
 
     fn run(keys: &[Option<&str>], labels: &[u32], tax: &[Option<&str>]) -> (Vec<u32>, AttachStats) {
+        run_capped(keys, labels, tax, None)
+    }
+
+    fn run_capped(
+        keys: &[Option<&str>],
+        labels: &[u32],
+        tax: &[Option<&str>],
+        max_size: Option<usize>,
+    ) -> (Vec<u32>, AttachStats) {
         let mut t = Table::new(keys.len());
         t.push("tax_id", Column::from_strs(tax.iter().copied()));
         let check = Checker::new(Kind::Accounts, &t, true);
         let key: StrColumn = keys.iter().copied().collect();
-        attach_singletons(labels, &key, "name_key", &check, 100)
+        attach_singletons(labels, &key, "name_key", &check, 100, max_size)
+    }
+
+    #[test]
+    fn no_cluster_grows_past_the_size_cap() {
+        // 0,1,2 = cluster "acme"; 3 = a bare "acme". A cap of 3 keeps it out,
+        // a cap of 4 lets it in.
+        let keys = [Some("acme"); 4];
+        let (labels, stats) = run_capped(&keys, &[0, 0, 0, 1], &[None; 4], Some(3));
+        assert_eq!(labels, [0, 0, 0, 1]);
+        assert_eq!((stats.attached, stats.too_large), (0, 1));
+        let (labels, stats) = run_capped(&keys, &[0, 0, 0, 1], &[None; 4], Some(4));
+        assert_eq!(labels, [0, 0, 0, 0]);
+        assert_eq!((stats.attached, stats.too_large), (1, 0));
     }
 
     #[test]

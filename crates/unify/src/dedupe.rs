@@ -204,7 +204,8 @@ fn cluster_scored(
     };
     let (labels, attached) = match key {
         Some((col, on)) => {
-            let (l, s) = attach_singletons(&labels, col, on, check, 10_000);
+            let max_size = m.guard.max_cluster_size.map(|n| n.get() as usize);
+            let (l, s) = attach_singletons(&labels, col, on, check, 10_000, max_size);
             (l, Some(s))
         }
         None => (labels, None),
