@@ -249,7 +249,8 @@ struct CsvRows {
     /// previous line's CRLF (rust-csv issue #395) and blank lines. Each
     /// record's line and byte are corrected from the bytes at that position
     /// (`Hashing::breaks_at`); this is the fallback when they are no longer
-    /// kept (a record longer than `TAIL_KEEP`).
+    /// kept (a record longer than about `TAIL_KEEP` minus the csv reader's
+    /// 8 KiB read-ahead).
     crlf_shift: u64,
 }
 

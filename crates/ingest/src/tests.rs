@@ -109,6 +109,16 @@ fn every_row_is_a_record_or_quarantined() {
     assert_eq!(stats.sha256.len(), 64);
 }
 
+/// The lines of the quarantined rows (with their reasons) and of the records.
+fn lines(records: &[RawRecord], stats: &IngestStats) -> (Vec<(u64, Reason)>, Vec<u64>) {
+    let bad = stats
+        .quarantined
+        .iter()
+        .map(|q| (q.line, q.reason))
+        .collect();
+    (bad, records.iter().map(|r| r.line).collect())
+}
+
 #[test]
 fn crlf_files_report_the_same_lines_as_lf_files() {
     // rust-csv reports CRLF records one line too low (issue #395); the
@@ -140,12 +150,7 @@ fn crlf_files_report_the_same_lines_as_lf_files() {
         std::fs::write(dir.path().join("c.csv"), &csv).unwrap();
         let p = pipeline(dir.path(), CONTACTS);
         let (records, stats) = read_all(&p.sources[0]);
-        let bad: Vec<(u64, Reason)> = stats
-            .quarantined
-            .iter()
-            .map(|q| (q.line, q.reason))
-            .collect();
-        let good: Vec<u64> = records.iter().map(|r| r.line).collect();
+        let (bad, good) = lines(&records, &stats);
         assert_eq!(
             bad,
             [
@@ -185,12 +190,7 @@ fn mixed_line_endings_and_blank_lines_keep_every_line_number_right() {
     std::fs::write(dir.path().join("c.csv"), csv).unwrap();
     let p = pipeline(dir.path(), CONTACTS);
     let (records, stats) = read_all(&p.sources[0]);
-    let bad: Vec<(u64, Reason)> = stats
-        .quarantined
-        .iter()
-        .map(|q| (q.line, q.reason))
-        .collect();
-    let good: Vec<u64> = records.iter().map(|r| r.line).collect();
+    let (bad, good) = lines(&records, &stats);
     assert_eq!(
         bad,
         [
