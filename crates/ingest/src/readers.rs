@@ -37,20 +37,22 @@ pub(crate) fn clean(s: &str) -> Option<&str> {
 }
 
 /// A `Read` that hashes and counts what passes through, and can keep the
-/// last bytes read so a reader can look back at where a record started.
+/// bytes read since a given offset so a reader can look back at where a
+/// record started.
 struct Hashing<R> {
     inner: R,
     hasher: Sha256,
     bytes: u64,
-    /// The most recent bytes read (at least `TAIL_KEEP` once that many
-    /// passed), starting at file offset `tail_start`; `None` when not kept.
+    /// The bytes read from file offset `tail_start` on; `None` when not kept.
     tail: Option<Vec<u8>>,
     tail_start: u64,
+    /// Bytes before this offset may be dropped from `tail`.
+    keep_from: u64,
 }
 
-/// How far back `Hashing` can look: far more than the CSV reader's 8 KiB
-/// read-ahead plus a normal record.
-const TAIL_KEEP: usize = 1 << 16;
+/// How many droppable bytes `Hashing` lets pile up before dropping them, so
+/// that dropping (a move of what is kept) happens rarely.
+const TAIL_SLACK: usize = 1 << 16;
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -59,10 +61,12 @@ impl<R: Read> Read for Hashing<R> {
         self.bytes += n as u64;
         if let Some(tail) = &mut self.tail {
             tail.extend_from_slice(&buf[..n]);
-            if tail.len() > 2 * TAIL_KEEP {
-                let drop = tail.len() - TAIL_KEEP;
-                tail.drain(..drop);
-                self.tail_start += drop as u64;
+            let droppable = usize::try_from(self.keep_from.saturating_sub(self.tail_start))
+                .unwrap_or(usize::MAX)
+                .min(tail.len());
+            if droppable >= TAIL_SLACK {
+                tail.drain(..droppable);
+                self.tail_start += droppable as u64;
             }
         }
         Ok(n)
@@ -77,27 +81,20 @@ impl<R: Read> Hashing<R> {
             bytes: 0,
             tail: None,
             tail_start: 0,
+            keep_from: 0,
         }
     }
 
     fn keeping_tail(mut self) -> Self {
-        self.tail = Some(Vec::with_capacity(2 * TAIL_KEEP + (1 << 14)));
+        self.tail = Some(Vec::with_capacity(2 * TAIL_SLACK));
         self
     }
 
-    /// The line breaks at file offset `at`: how many `\n` a run of `\r` and
-    /// `\n` bytes starting there holds, and how long the run is. `None` when
-    /// those bytes are no longer (or not yet) kept.
-    fn breaks_at(&self, at: u64) -> Option<(u64, u64)> {
+    /// The bytes read from file offset `from` on, if still kept.
+    fn kept(&self, from: u64) -> Option<&[u8]> {
         let tail = self.tail.as_ref()?;
-        let i = usize::try_from(at.checked_sub(self.tail_start)?).ok()?;
-        let rest = tail.get(i..)?;
-        let (mut newlines, mut len) = (0, 0);
-        for &b in rest.iter().take_while(|&&b| b == b'\r' || b == b'\n') {
-            len += 1;
-            newlines += u64::from(b == b'\n');
-        }
-        Some((newlines, len))
+        let i = usize::try_from(from.checked_sub(self.tail_start)?).ok()?;
+        tail.get(i..)
     }
 
     /// Hash the rest of the input too (the reader may stop early), then finish.
@@ -243,15 +240,16 @@ struct CsvRows {
     header: Vec<String>,
     encoding: Encoding,
     delimiter: u8,
+    quote: u8,
     record: csv::ByteRecord,
-    /// 1 when the header line ends in CRLF. The csv crate reports a record's
-    /// position before the line breaks it skips to reach it: the `\n` of the
-    /// previous line's CRLF (rust-csv issue #395) and blank lines. Each
-    /// record's line and byte are corrected from the bytes at that position
-    /// (`Hashing::breaks_at`); this is the fallback when they are no longer
-    /// kept (a record longer than about `TAIL_KEEP` minus the csv reader's
-    /// 8 KiB read-ahead).
-    crlf_shift: u64,
+    /// Line numbers are counted here, not taken from the csv crate: it
+    /// reports a record's position before the line breaks it skipped to reach
+    /// it (the `\n` of a CRLF, rust-csv issue #395, and blank lines), and it
+    /// ends records at a bare `\r` without counting a line. `line` is the line
+    /// at file offset `counted_to`, the first byte of the last record read;
+    /// `Hashing` keeps every byte from there on.
+    line: u64,
+    counted_to: u64,
 }
 
 impl CsvRows {
@@ -295,13 +293,6 @@ impl CsvRows {
             })?;
             header.push(name.trim().to_string());
         }
-        // After an LF header the reader is on the line after it; after a
-        // CRLF header it is still on the header's last line (the `\n` not yet
-        // consumed). A quoted line break inside the header counts normally.
-        let start = raw.position().map_or(1, |p| p.line());
-        let breaks = raw.iter().flatten().filter(|&&b| b == b'\n').count() as u64;
-        let after = reader.position();
-        let crlf_shift = u64::from(after.byte() > 0 && after.line() == start + breaks);
         if header.iter().all(|h| h.is_empty()) {
             return Err(fmt_err(
                 "the file is empty or its first line names no columns".into(),
@@ -336,8 +327,10 @@ impl CsvRows {
             header,
             encoding: source.csv.encoding,
             delimiter: source.csv.delimiter,
-            crlf_shift,
+            quote: source.csv.quote,
             record: csv::ByteRecord::new(),
+            line: 1,
+            counted_to: 0,
         })
     }
 
@@ -361,20 +354,34 @@ impl CsvRows {
             return Ok(None);
         }
         let pos = self.record.position().expect("csv records carry positions");
-        let (newlines, skipped) = self
+        let counted = self
             .reader
             .get_ref()
-            .breaks_at(pos.byte())
-            .unwrap_or((self.crlf_shift, self.crlf_shift));
-        let line = pos.line() + newlines;
-        let start_byte = pos.byte() + skipped;
+            .kept(self.counted_to)
+            .and_then(|kept| {
+                let at = usize::try_from(pos.byte().checked_sub(self.counted_to)?).ok()?;
+                let skip = kept
+                    .get(at..)?
+                    .iter()
+                    .take_while(|&&b| b == b'\r' || b == b'\n')
+                    .count();
+                Some((at + skip, line_breaks(&kept[..at + skip])))
+            });
+        match counted {
+            Some((first, breaks)) => {
+                self.counted_to += first as u64;
+                self.line += breaks;
+            }
+            // Not reached: `Hashing` keeps all bytes from `counted_to` on.
+            None => {
+                (self.counted_to, self.line) = (pos.byte(), pos.line());
+            }
+        }
+        self.reader.get_mut().keep_from = self.counted_to;
+        let line = self.line;
         if self.record.len() != self.header.len() {
             // Line breaks inside a record are inside quoted values.
-            let spans = 1 + self
-                .record
-                .iter()
-                .map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64)
-                .sum::<u64>();
+            let spans = 1 + self.record.iter().map(line_breaks).sum::<u64>();
             let raw = self
                 .record
                 .iter()
@@ -386,7 +393,11 @@ impl CsvRows {
                 self.header.len(),
                 self.record.len()
             );
-            if spans > 1 && self.record.iter().any(|f| f.contains(&b'\n')) {
+            // A quote left open swallows line breaks and delimiters alike; a
+            // closed multi-line value holds no delimiter, so that row is
+            // short for another reason.
+            let swallowed = |f: &[u8]| line_breaks(f) > 0 && f.contains(&self.delimiter);
+            if self.record.iter().any(swallowed) {
                 message.push_str(&format!(
                     "; the row runs over {spans} lines, so a quote is probably not closed — close it or escape it by doubling (\"\")"
                 ));
@@ -416,12 +427,13 @@ impl CsvRows {
             match decode(self.encoding, field) {
                 Ok(s) => values.push(clean(&s).map(str::to_string)),
                 Err(offset) => {
-                    // Exact when no value before it is quoted: the record
-                    // keeps the values' bytes without delimiters or quotes.
-                    let file_offset = start_byte
-                        + self.record.range(*i).map_or(0, |r| r.start as u64)
-                        + *i as u64
-                        + offset as u64;
+                    let in_file = self
+                        .reader
+                        .get_ref()
+                        .kept(self.counted_to)
+                        .and_then(|raw| raw_offset(raw, self.delimiter, self.quote, *i, offset))
+                        .map(|at| format!(" (byte {} of the file)", self.counted_to + at as u64))
+                        .unwrap_or_default();
                     return Ok(Some(Row::Bad(Quarantined {
                         source: String::new(),
                         line,
@@ -429,7 +441,7 @@ impl CsvRows {
                         column: Some(self.header[*i].clone()),
                         value: Some(shorten(&String::from_utf8_lossy(field), 200)),
                         message: format!(
-                            "column \"{}\" is not valid UTF-8 at byte {offset} of the value (about byte {file_offset} of the file); re-export as UTF-8 or set csv.encoding = \"windows-1252\" or \"latin-1\" for this source",
+                            "column \"{}\" is not valid UTF-8 at byte {offset} of the value{in_file}; re-export as UTF-8 or set csv.encoding = \"windows-1252\" or \"latin-1\" for this source",
                             self.header[*i]
                         ),
                     })));
@@ -438,6 +450,66 @@ impl CsvRows {
         }
         Ok(Some(Row::Good { line, values }))
     }
+}
+
+/// Line breaks in `bytes`: each `\n`, and each `\r` not followed by `\n`
+/// (old Mac files; the csv reader ends records there too). A `\r` at the end
+/// counts, as callers pass bytes that end before a record's first byte or
+/// hold one value.
+fn line_breaks(bytes: &[u8]) -> u64 {
+    memchr::memchr2_iter(b'\r', b'\n', bytes)
+        .filter(|&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'))
+        .count() as u64
+}
+
+/// Where byte `offset` of value `field` sits in a record's raw bytes `raw`,
+/// by the csv reader's rules: a value that starts with the quote is quoted up
+/// to a lone quote, a doubled quote inside is one byte of the value, and
+/// bytes after the closing quote belong to the value too.
+fn raw_offset(raw: &[u8], delimiter: u8, quote: u8, field: usize, offset: usize) -> Option<usize> {
+    #[derive(Clone, Copy)]
+    enum At {
+        Start,
+        Plain,
+        Quoted,
+        AfterQuote,
+    }
+    let (mut at, mut f, mut n) = (At::Start, 0, 0);
+    for (i, &b) in raw.iter().enumerate() {
+        let value_byte = match at {
+            At::Start if b == quote => {
+                at = At::Quoted;
+                false
+            }
+            At::Quoted if b == quote => {
+                at = At::AfterQuote;
+                false
+            }
+            At::Quoted => true,
+            At::AfterQuote if b == quote => {
+                at = At::Quoted;
+                true
+            }
+            _ if b == delimiter => {
+                (at, f) = (At::Start, f + 1);
+                if f > field {
+                    return None;
+                }
+                false
+            }
+            _ => {
+                at = At::Plain;
+                true
+            }
+        };
+        if value_byte && f == field {
+            if n == offset {
+                return Some(i);
+            }
+            n += 1;
+        }
+    }
+    None
 }
 
 /// Decode a field; on invalid UTF-8, the byte offset of the first bad byte.

@@ -130,7 +130,7 @@ fn crlf_files_report_the_same_lines_as_lf_files() {
         b"3,\"Multi\nLine\",Poe,p@x.com,C",  // 4-5
         b"4,J\xF6rg,M,j@x.de,D",             // 6 invalid utf-8
         b"5,Ann,Lee,ann@acme.com,E",         // 7
-        b"6,\"Two\nLines\",x@y.com,F",       // 8-9: four fields
+        b"6,\"Two\nLines\",x@y.com,F",       // 8-9: four fields, quote closed
         b"7,Bo,Li,b@x.com,G",                // 10
     ];
     for eol in [&b"\n"[..], b"\r\n"] {
@@ -161,11 +161,9 @@ fn crlf_files_report_the_same_lines_as_lf_files() {
             "eol {eol:?}"
         );
         assert_eq!(good, [2, 4, 7, 10], "eol {eol:?}");
+        // The quote is closed: the row is short, not swallowed.
         let hint = &stats.quarantined[2].message;
-        assert!(
-            hint.contains("quote is probably not closed"),
-            "eol {eol:?}: {hint}"
-        );
+        assert!(hint.contains("values are missing"), "eol {eol:?}: {hint}");
     }
 }
 
@@ -203,9 +201,56 @@ fn mixed_line_endings_and_blank_lines_keep_every_line_number_right() {
     // The byte offset named for the bad UTF-8 points at the bad byte.
     let at = csv.iter().position(|&b| b == 0xF6).unwrap();
     let msg = &stats.quarantined[1].message;
+    assert!(msg.contains(&format!("(byte {at} of the file)")), "{msg}");
+}
+
+#[test]
+fn bare_cr_files_and_long_records_keep_every_line_number_right() {
+    // Old Mac exports end lines with a bare CR; the csv reader ends records
+    // there, and so does the line count. A giant quoted value (longer than
+    // any read-ahead) must not throw the lines after it off.
+    let big = "x\n".repeat(70_000); // 140 KB over 70,000 lines
+    let csv = format!(
+        "Id,First,Last,Email,Seg\r\
+         1,Jane,Doe,jane@acme.com,A\r\
+         2,John,Roe,john@acme.com,B,extra\r\
+         \r\
+         3,\"{big}\",Poe,p@x.com,C\n\
+         4,Bo,Li\r\n\
+         5,Ann,Lee,ann@acme.com,E\r"
+    );
+    // lines: header 1, Jane 2, John 3, blank 4, big 5-70005, Bo 70006,
+    // Ann 70007
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.csv"), &csv).unwrap();
+    let p = pipeline(dir.path(), CONTACTS);
+    let (records, stats) = read_all(&p.sources[0]);
+    let (bad, good) = lines(&records, &stats);
+    assert_eq!(bad, [(3, Reason::FieldCount), (70_006, Reason::FieldCount)]);
+    assert_eq!(good, [2, 5, 70_007]);
+}
+
+#[test]
+fn the_offset_of_invalid_utf8_counts_quotes_and_delimiters() {
+    // Quoted values, doubled quotes and a delimiter inside quotes come
+    // before the bad byte: the file offset named must still be exact.
+    let csv: &[u8] = b"Id,First,Last,Email,Seg\n\
+        1,\"Jane, \"\"JJ\"\"\",Doe,jane@acme.com,A\n\
+        \"2\",\"Ann \"\"A\"\", Jr\",\"L\"\"\xE9e\",ann@acme.com,B\n";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.csv"), csv).unwrap();
+    let p = pipeline(dir.path(), CONTACTS);
+    let (records, stats) = read_all(&p.sources[0]);
+    assert_eq!(records.len(), 1);
+    let bad = &stats.quarantined[0];
+    assert_eq!((bad.line, bad.reason), (3, Reason::InvalidUtf8));
+    assert_eq!(bad.column.as_deref(), Some("Last"));
+    let at = csv.iter().position(|&b| b == 0xE9).unwrap();
     assert!(
-        msg.contains(&format!("about byte {at} of the file")),
-        "{msg}"
+        bad.message
+            .contains(&format!("byte 2 of the value (byte {at} of the file)")),
+        "{}",
+        bad.message
     );
 }
 
