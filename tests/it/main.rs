@@ -333,6 +333,67 @@ keys = ["emial"]
 }
 
 #[test]
+fn capped_blocks_are_warned_about_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("c.csv"),
+        "Id,First,Last,Email\n\
+         1,Ann,Lee,ann@acme.com\n\
+         2,Anne,Lee,ann@acme.com\n\
+         3,Ann,Lee,ann@acme.com\n\
+         4,Bo,Li,bo@beta.com\n\
+         5,Bo,Li,bo@beta.com\n",
+    )
+    .unwrap();
+    let path = dir.path().join("p.toml");
+    std::fs::write(
+        &path,
+        r#"[[source]]
+name = "c"
+kind = "contacts"
+path = "c.csv"
+id = "Id"
+[source.columns]
+first_name = "First"
+last_name = "Last"
+email = "Email"
+
+[matching.contacts]
+max_block_size = 2
+[[matching.contacts.blocking_rules]]
+name = "email"
+keys = ["email"]
+"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = firmlink(&[
+        "run",
+        path.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    let (stdout, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("warning: contacts blocking rule \"email\" skipped 1 block(s)")
+            && err.contains("email=ann@acme.com (3 records)"),
+        "{err}"
+    );
+    let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let contacts = summary["dedupe"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "contacts")
+        .unwrap();
+    let rule = &contacts["blocking"]["rules"][0];
+    assert_eq!(rule["blocks_capped"], 1, "{rule}");
+    assert_eq!(rule["records_in_capped_blocks"], 3, "{rule}");
+}
+
+#[test]
 fn explain_shows_a_waterfall_for_a_pair() {
     let dir = tempfile::tempdir().unwrap();
     run_demo(dir.path(), "x");

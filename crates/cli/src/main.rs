@@ -164,6 +164,9 @@ fn run(
             } else {
                 print_summary(&summary);
             }
+            for w in capped_block_warnings(&summary) {
+                eprintln!("{w}");
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -254,6 +257,28 @@ fn print_summary(s: &firmlink_pipeline::RunSummary) {
         "time: ingest+normalize {:.2}s · dedupe+golden {:.2}s · write {:.2}s · total {:.2}s",
         s.seconds_ingest_normalize, s.seconds_dedupe, s.seconds_write, s.seconds_total
     );
+}
+
+/// One warning per blocking rule that skipped blocks: the pairs inside them
+/// were never compared, so duplicates there stay apart. The manifest holds
+/// the same figures (`dedupe[].blocking.rules[]`).
+fn capped_block_warnings(s: &firmlink_pipeline::RunSummary) -> Vec<String> {
+    let mut out = Vec::new();
+    for d in &s.dedupe {
+        for r in d.blocking.rules.iter().filter(|r| r.blocks_capped > 0) {
+            let examples = r
+                .capped_examples
+                .iter()
+                .map(|b| format!("{} ({} records)", b.key, b.records))
+                .collect::<Vec<_>>()
+                .join(", ");
+            out.push(format!(
+                "warning: {} blocking rule \"{}\" skipped {} block(s) larger than max_block_size, {} records in all, e.g. {examples}; pairs inside them were not compared. If these keys are real (not placeholders such as a shared switchboard number), raise [matching.{}] max_block_size or add a rule with a finer key",
+                d.kind, r.name, r.blocks_capped, r.records_in_capped_blocks, d.kind
+            ));
+        }
+    }
+    out
 }
 
 fn validate(path: &std::path::Path) -> ExitCode {
