@@ -116,6 +116,8 @@ fn run_demo(out: &Path, run_id: &str) -> serde_json::Value {
     ]);
     let (stdout, err) = text(&o);
     assert!(o.status.success(), "{stdout}\n{err}");
+    // Enough data to train on, no block over the cap: nothing to warn about.
+    assert!(!err.contains("warning:"), "{err}");
     serde_json::from_str(&stdout).expect("summary JSON")
 }
 
@@ -333,7 +335,7 @@ keys = ["emial"]
 }
 
 #[test]
-fn capped_blocks_are_warned_about_and_counted() {
+fn capped_blocks_and_too_little_training_data_are_warned_about() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("c.csv"),
@@ -379,6 +381,11 @@ keys = ["email"]
     assert!(
         err.contains("warning: contacts blocking rule \"email\" skipped 1 block(s)")
             && err.contains("email=ann@acme.com (3 records)"),
+        "{err}"
+    );
+    // Five records: too few to train on, and the run says so.
+    assert!(
+        err.contains("warning: contacts model trained on little data: u probabilities come from only 10 record pairs"),
         "{err}"
     );
     let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();

@@ -164,7 +164,7 @@ fn run(
             } else {
                 print_summary(&summary);
             }
-            for w in capped_block_warnings(&summary) {
+            for w in run_warnings(&summary) {
                 eprintln!("{w}");
             }
             ExitCode::SUCCESS
@@ -259,12 +259,47 @@ fn print_summary(s: &firmlink_pipeline::RunSummary) {
     );
 }
 
-/// One warning per blocking rule that skipped blocks: the pairs inside them
-/// were never compared, so duplicates there stay apart. The manifest holds
-/// the same figures (`dedupe[].blocking.rules[]`).
-fn capped_block_warnings(s: &firmlink_pipeline::RunSummary) -> Vec<String> {
+/// Random pairs below which `u` estimates are too coarse to trust.
+const FEW_U_PAIRS: u64 = 10_000;
+
+/// Warnings about what the run could not do well, printed to stderr at the
+/// end (the manifest holds the same figures): a blocking rule that skipped
+/// blocks (the pairs inside them were never compared, so duplicates there
+/// stay apart), and a model trained on too little data.
+fn run_warnings(s: &firmlink_pipeline::RunSummary) -> Vec<String> {
     let mut out = Vec::new();
     for d in &s.dedupe {
+        if let Some(t) = &d.training {
+            let defaults: Vec<&str> = t
+                .comparisons
+                .iter()
+                .filter(|c| c.m_from_sessions.is_empty())
+                .map(|c| c.name.as_str())
+                .collect();
+            let few_u = t.u.pairs < FEW_U_PAIRS;
+            if few_u || !defaults.is_empty() {
+                let mut why = Vec::new();
+                if few_u {
+                    why.push(format!(
+                        "u probabilities come from only {} record pairs",
+                        t.u.pairs
+                    ));
+                }
+                if !defaults.is_empty() {
+                    why.push(format!(
+                        "no EM session had enough candidate pairs (min_session_pairs) to estimate m for {}, so built-in defaults were used",
+                        defaults.join(", ")
+                    ));
+                }
+                out.push(format!(
+                    "warning: {} model trained on little data: {}. Scores may be off; pin parameters trained on a larger run of the same kind of data ([matching.{}] params = \"<run>/params/{}.json\")",
+                    d.kind,
+                    why.join("; "),
+                    d.kind,
+                    d.kind
+                ));
+            }
+        }
         for r in d.blocking.rules.iter().filter(|r| r.blocks_capped > 0) {
             let examples = r
                 .capped_examples
