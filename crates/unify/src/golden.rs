@@ -87,7 +87,7 @@ pub struct GoldenInput<'a> {
     pub labels: &'a [u32],
     /// Source name → priority (smaller wins).
     pub priority: &'a HashMap<String, i64>,
-    /// Columns whose latest value dates a record (first present wins per record).
+    /// Columns that date a record (the latest present wins).
     pub record_date_columns: &'a [&'a str],
     /// Prefix of unified ids, e.g. "acc" or "con".
     pub id_prefix: &'a str,
@@ -108,10 +108,16 @@ pub struct Golden {
     /// Members of cluster c: `member_rows[member_start[c]..member_start[c + 1]]`.
     member_start: Vec<u32>,
     member_rows: Vec<u32>,
-    /// Per golden field: its name and the chosen record row per cluster
-    /// ([`NO_VALUE`] when no member has a value).
-    fields: Vec<(String, Vec<u32>)>,
+    /// Per golden field: its name, its own date column if any, and the
+    /// chosen record row per cluster ([`NO_VALUE`] when no member has a value).
+    fields: Vec<(String, Option<String>, Vec<u32>)>,
+    /// Per record: its date (the latest of `record_date_columns`), or
+    /// [`NO_DATE`].
+    record_date: Vec<i32>,
 }
+
+/// Marks a record without a date.
+const NO_DATE: i32 = i32::MIN;
 
 /// Marks a golden field that no record of the cluster has.
 const NO_VALUE: u32 = u32::MAX;
@@ -128,8 +134,10 @@ impl Golden {
 
     /// Golden rows `start..end`, built from `table` (the records table the
     /// golden records were built from): `unified_id`, `records`, `sources`,
-    /// then per field `<field>` and `<field>__from` ("source:source_id" of
-    /// the record the value came from).
+    /// then per field `<field>`, `<field>__from` ("source:source_id" of the
+    /// record the value came from) and `<field>__date` (how fresh the value
+    /// is: the field's own date column in that record when it has one, else
+    /// the record's date).
     pub fn slice(&self, table: &Table, start: usize, end: usize) -> Table {
         let source = str_col(table, "source");
         let source_id = str_col(table, "source_id");
@@ -166,11 +174,12 @@ impl Golden {
         );
         // Each field's value and provenance columns, fields in parallel (this
         // runs while the rows are written, on the writer's critical path).
-        let columns: Vec<(Column, Column)> = self
+        let columns: Vec<(Column, Column, Column)> = self
             .fields
             .par_iter()
-            .map(|(field, choice)| {
+            .map(|(field, date_column, choice)| {
                 let col = table.get(field).expect("golden fields come from the table");
+                let field_date = date_column.as_deref().and_then(|c| table.get(c));
                 let rows: Vec<Option<usize>> = choice[start..end]
                     .iter()
                     .map(|&r| (r != NO_VALUE).then_some(r as usize))
@@ -190,12 +199,21 @@ impl Golden {
                         None => refs.push(None),
                     }
                 }
-                (values, Column::Str(refs))
+                let dates = rows
+                    .iter()
+                    .map(|r| {
+                        let i = (*r)?;
+                        date_at(field_date, i)
+                            .or(Some(self.record_date[i]).filter(|&d| d != NO_DATE))
+                    })
+                    .collect();
+                (values, Column::Str(refs), Column::Date(dates))
             })
             .collect();
-        for ((field, _), (values, refs)) in self.fields.iter().zip(columns) {
+        for ((field, _, _), (values, refs, dates)) in self.fields.iter().zip(columns) {
             out.push(field.clone(), values);
             out.push(format!("{field}__from"), refs);
+            out.push(format!("{field}__date"), dates);
         }
         out
     }
@@ -302,7 +320,7 @@ pub fn build(input: &GoldenInput<'_>, rules: &[FieldRule]) -> Golden {
                 .iter()
                 .filter_map(|c| date_at(Some(c), i))
                 .max()
-                .unwrap_or(i32::MIN)
+                .unwrap_or(NO_DATE)
         })
         .collect();
     let key = |i: usize| (source.get(i).unwrap_or(""), source_id.get(i).unwrap_or(""));
@@ -333,7 +351,7 @@ pub fn build(input: &GoldenInput<'_>, rules: &[FieldRule]) -> Golden {
                     .map_or(NO_VALUE, |i| i as u32)
             })
             .collect();
-        fields.push((rule.field.clone(), choice));
+        fields.push((rule.field.clone(), rule.date_column.clone(), choice));
     }
 
     let mut crosswalk = Table::new(n);
@@ -359,6 +377,7 @@ pub fn build(input: &GoldenInput<'_>, rules: &[FieldRule]) -> Golden {
         member_start,
         member_rows,
         fields,
+        record_date,
     }
 }
 
@@ -576,6 +595,47 @@ mod tests {
             records.str("unified_id").unwrap().get(1)
         );
         assert_eq!(tail.str("name__from").unwrap().get(0), Some("crm:2"));
+    }
+
+    #[test]
+    fn each_value_carries_the_date_of_its_record_or_its_own_date() {
+        let mut t = table();
+        t.push(
+            "employees_at",
+            Column::Date(vec![Some(7), None, None, Some(300)]),
+        );
+        let g = golden_of(
+            &t,
+            &[
+                FieldRule::new("name", Rule::SourcePriority),
+                FieldRule::new("employees", Rule::SourcePriority).dated("employees_at"),
+            ],
+            &[0, 0, 1, 0],
+        )
+        .records(&t);
+        let dates = |c: &str| dates_of(&g, c);
+        // name from crm:1 (verified day 100); Beta's record has no date.
+        assert_eq!(dates("name__date"), [Some(100), None]);
+        // employees from crm:1, dated by its own column (day 7), not the
+        // record's; the second cluster has no employees value at all.
+        assert_eq!(dates("employees__date"), [Some(7), None]);
+        let g = golden_of(
+            &t,
+            &[FieldRule::new("employees", Rule::MostRecent).dated("employees_at")],
+            &[0, 0, 1, 0],
+        )
+        .records(&t);
+        // most_recent: erp:e1 (own date, day 300) beats vendor:v1 (no own
+        // date; its record's, day 200) and crm:1 (own date, day 7).
+        assert_eq!(g.str("employees__from").unwrap().get(0), Some("erp:e1"));
+        assert_eq!(dates_of(&g, "employees__date"), [Some(300), None]);
+    }
+
+    fn dates_of(g: &Table, c: &str) -> Vec<Option<i32>> {
+        match g.get(c) {
+            Some(Column::Date(v)) => v.clone(),
+            other => panic!("{c}: {other:?}"),
+        }
     }
 
     #[test]
