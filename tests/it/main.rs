@@ -365,6 +365,9 @@ max_block_size = 2
 [[matching.contacts.blocking_rules]]
 name = "email"
 keys = ["email"]
+[[matching.contacts.training.blocking_rules]]
+name = "personal email"
+keys = ["email_personal"]
 "#,
     )
     .unwrap();
@@ -381,6 +384,11 @@ keys = ["email"]
     assert!(
         err.contains("warning: contacts blocking rule \"email\" skipped 1 block(s)")
             && err.contains("email=ann@acme.com (3 records)"),
+        "{err}"
+    );
+    // The one training rule reads email: its m cannot be estimated.
+    assert!(
+        err.contains("warning: contacts m for email stays at the built-in default: every EM session's training rule reads that column"),
         "{err}"
     );
     // Five records: too few to train on, and the run says so.

@@ -269,34 +269,69 @@ const FEW_U_PAIRS: u64 = 10_000;
 fn run_warnings(s: &firmlink_pipeline::RunSummary) -> Vec<String> {
     let mut out = Vec::new();
     for d in &s.dedupe {
-        if let Some(t) = &d.training {
-            let defaults: Vec<&str> = t
+        // Nothing was scored: no model to doubt.
+        if let Some(t) = d.training.as_ref().filter(|_| d.candidate_pairs > 0) {
+            use firmlink_linkage::train::SessionStatus;
+            // Comparisons left at the default m, by why: no session estimates
+            // them (every training rule reads their column), or every session
+            // that does was too small, or none gave a credible estimate.
+            let (mut left_out, mut too_few, mut not_credible) = (vec![], vec![], vec![]);
+            for c in t
                 .comparisons
                 .iter()
                 .filter(|c| c.m_from_sessions.is_empty())
-                .map(|c| c.name.as_str())
-                .collect();
-            let few_u = t.u.pairs < FEW_U_PAIRS;
-            if few_u || !defaults.is_empty() {
-                let mut why = Vec::new();
-                if few_u {
-                    why.push(format!(
-                        "u probabilities come from only {} record pairs",
-                        t.u.pairs
-                    ));
+            {
+                let sessions: Vec<_> = t
+                    .sessions
+                    .iter()
+                    .filter(|s| s.estimated.contains(&c.name))
+                    .collect();
+                if sessions.is_empty() {
+                    left_out.push(c.name.as_str());
+                } else if sessions
+                    .iter()
+                    .all(|s| matches!(s.status, SessionStatus::Skipped(_)))
+                {
+                    too_few.push(c.name.as_str());
+                } else {
+                    not_credible.push(c.name.as_str());
                 }
-                if !defaults.is_empty() {
-                    why.push(format!(
-                        "no EM session had enough candidate pairs (min_session_pairs) to estimate m for {}, so built-in defaults were used",
-                        defaults.join(", ")
-                    ));
-                }
+            }
+            let mut little = Vec::new();
+            if t.u.pairs < FEW_U_PAIRS {
+                little.push(format!(
+                    "u probabilities come from only {} record pairs",
+                    t.u.pairs
+                ));
+            }
+            if !too_few.is_empty() {
+                little.push(format!(
+                    "no EM session that estimates {} had min_session_pairs candidate pairs, so their m are built-in defaults",
+                    too_few.join(", ")
+                ));
+            }
+            if !little.is_empty() {
                 out.push(format!(
                     "warning: {} model trained on little data: {}. Scores may be off; pin parameters trained on a larger run of the same kind of data ([matching.{}] params = \"<run>/params/{}.json\")",
                     d.kind,
-                    why.join("; "),
+                    little.join("; "),
                     d.kind,
                     d.kind
+                ));
+            }
+            if !left_out.is_empty() {
+                out.push(format!(
+                    "warning: {} m for {} stays at the built-in default: every EM session's training rule reads that column. Add a training rule that does not ([matching.{}.training] blocking_rules), e.g. one on names to train email",
+                    d.kind,
+                    left_out.join(", "),
+                    d.kind
+                ));
+            }
+            if !not_credible.is_empty() {
+                out.push(format!(
+                    "warning: {} m for {} stays at the built-in default: the EM sessions that estimate it gave no credible result (see dedupe[].training.sessions in manifest.json)",
+                    d.kind,
+                    not_credible.join(", ")
                 ));
             }
         }
@@ -308,7 +343,7 @@ fn run_warnings(s: &firmlink_pipeline::RunSummary) -> Vec<String> {
                 .collect::<Vec<_>>()
                 .join(", ");
             out.push(format!(
-                "warning: {} blocking rule \"{}\" skipped {} block(s) larger than max_block_size, {} records in all, e.g. {examples}; pairs inside them were not compared. If these keys are real (not placeholders such as a shared switchboard number), raise [matching.{}] max_block_size or add a rule with a finer key",
+                "warning: {} blocking rule \"{}\" skipped {} block(s) larger than max_block_size, {} records in all, e.g. {examples}; pairs inside them were not compared by this rule. If these keys are real (not placeholders such as a shared switchboard number), raise [matching.{}] max_block_size or add a rule with a finer key",
                 d.kind, r.name, r.blocks_capped, r.records_in_capped_blocks, d.kind
             ));
         }

@@ -67,6 +67,10 @@ impl<R: Read> Read for Hashing<R> {
             if droppable >= TAIL_SLACK {
                 tail.drain(..droppable);
                 self.tail_start += droppable as u64;
+                // Give back what one giant record needed.
+                if tail.capacity() > 8 * TAIL_SLACK && tail.len() < TAIL_SLACK {
+                    tail.shrink_to(2 * TAIL_SLACK);
+                }
             }
         }
         Ok(n)
@@ -250,6 +254,10 @@ struct CsvRows {
     /// `Hashing` keeps every byte from there on.
     line: u64,
     counted_to: u64,
+    /// Whether a bare `\r` ends a line: decided by the line break that ends
+    /// the header (old Mac exports). Elsewhere a stray `\r`, e.g. pasted into
+    /// a quoted value, is no line for `grep -n` or an editor, so none here.
+    bare_cr: Option<bool>,
 }
 
 impl CsvRows {
@@ -331,6 +339,7 @@ impl CsvRows {
             record: csv::ByteRecord::new(),
             line: 1,
             counted_to: 0,
+            bare_cr: None,
         })
     }
 
@@ -365,7 +374,21 @@ impl CsvRows {
                     .iter()
                     .take_while(|&&b| b == b'\r' || b == b'\n')
                     .count();
-                Some((at + skip, line_breaks(&kept[..at + skip])))
+                let before = &kept[..at + skip];
+                let bare_cr = *self.bare_cr.get_or_insert_with(|| {
+                    // The run of breaks that ends the header (and any blank
+                    // lines after it).
+                    let run = before
+                        .iter()
+                        .rev()
+                        .take_while(|&&b| b == b'\r' || b == b'\n')
+                        .count();
+                    let run = &before[before.len() - run..];
+                    run.iter()
+                        .enumerate()
+                        .any(|(i, &b)| b == b'\r' && run.get(i + 1) != Some(&b'\n'))
+                });
+                Some((at + skip, line_breaks(before, bare_cr)))
             });
         match counted {
             Some((first, breaks)) => {
@@ -380,8 +403,33 @@ impl CsvRows {
         self.reader.get_mut().keep_from = self.counted_to;
         let line = self.line;
         if self.record.len() != self.header.len() {
-            // Line breaks inside a record are inside quoted values.
-            let spans = 1 + self.record.iter().map(line_breaks).sum::<u64>();
+            let bare_cr = self.bare_cr.unwrap_or(false);
+            let breaks = |f: &[u8]| line_breaks(f, bare_cr);
+            // Still inside quotes where the file ends: a quote never closed.
+            let open_at_end = self
+                .reader
+                .get_ref()
+                .kept(self.counted_to)
+                .is_some_and(|raw| {
+                    walk_record(raw, self.delimiter, self.quote, |_, _| false) == At::Quoted
+                });
+            // Line breaks inside a record are inside quoted values; a quote
+            // open at the end of the file also holds the final line break.
+            let trailing = open_at_end
+                && self
+                    .record
+                    .iter()
+                    .next_back()
+                    .is_some_and(|f| f.ends_with(b"\n") || f.ends_with(b"\r"));
+            let spans = 1 + self.record.iter().map(breaks).sum::<u64>() - u64::from(trailing);
+            // A quote left open swallows the next rows: a line break, then
+            // delimiters. A closed multi-line value may hold a delimiter
+            // ("Acme, Inc.<break>Suite 4") but rarely after its break.
+            let swallowed = |f: &[u8]| {
+                f.iter()
+                    .position(|&b| b == b'\n' || b == b'\r')
+                    .is_some_and(|p| f[p..].contains(&self.delimiter))
+            };
             let raw = self
                 .record
                 .iter()
@@ -393,11 +441,11 @@ impl CsvRows {
                 self.header.len(),
                 self.record.len()
             );
-            // A quote left open swallows line breaks and delimiters alike; a
-            // closed multi-line value holds no delimiter, so that row is
-            // short for another reason.
-            let swallowed = |f: &[u8]| line_breaks(f) > 0 && f.contains(&self.delimiter);
-            if self.record.iter().any(swallowed) {
+            if open_at_end {
+                message.push_str(
+                    "; a quote is opened and not closed before the end of the file — close it or escape it by doubling (\"\")",
+                );
+            } else if self.record.iter().any(swallowed) {
                 message.push_str(&format!(
                     "; the row runs over {spans} lines, so a quote is probably not closed — close it or escape it by doubling (\"\")"
                 ));
@@ -452,31 +500,44 @@ impl CsvRows {
     }
 }
 
-/// Line breaks in `bytes`: each `\n`, and each `\r` not followed by `\n`
-/// (old Mac files; the csv reader ends records there too). A `\r` at the end
-/// counts, as callers pass bytes that end before a record's first byte or
-/// hold one value.
-fn line_breaks(bytes: &[u8]) -> u64 {
+/// Line breaks in `bytes`: each `\n`, and with `bare_cr` (old Mac files,
+/// where the csv reader ends records at a `\r` too) each `\r` not followed
+/// by `\n`. A `\r` at the end counts, as callers pass bytes that end before
+/// a record's first byte or hold one value.
+fn line_breaks(bytes: &[u8], bare_cr: bool) -> u64 {
+    if !bare_cr {
+        return memchr::memchr_iter(b'\n', bytes).count() as u64;
+    }
     memchr::memchr2_iter(b'\r', b'\n', bytes)
         .filter(|&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'))
         .count() as u64
 }
 
-/// Where byte `offset` of value `field` sits in a record's raw bytes `raw`,
-/// by the csv reader's rules: a value that starts with the quote is quoted up
-/// to a lone quote, a doubled quote inside is one byte of the value, and
-/// bytes after the closing quote belong to the value too.
-fn raw_offset(raw: &[u8], delimiter: u8, quote: u8, field: usize, offset: usize) -> Option<usize> {
-    #[derive(Clone, Copy)]
-    enum At {
-        Start,
-        Plain,
-        Quoted,
-        AfterQuote,
-    }
-    let (mut at, mut f, mut n) = (At::Start, 0, 0);
+/// Where the csv reader is within a record's raw bytes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum At {
+    Start,
+    Plain,
+    Quoted,
+    AfterQuote,
+}
+
+/// Walks a record's raw bytes (from its first byte) by the csv reader's
+/// rules: a value that starts with the quote is quoted up to a lone quote, a
+/// doubled quote inside is one byte of the value, bytes after the closing
+/// quote belong to the value too, and a line break outside quotes ends the
+/// record. Calls `value_byte(i, field)` for every byte of a value until it
+/// returns true; returns where the walk stopped (`Quoted` when `raw` ran out
+/// inside quotes).
+fn walk_record(
+    raw: &[u8],
+    delimiter: u8,
+    quote: u8,
+    mut value_byte: impl FnMut(usize, usize) -> bool,
+) -> At {
+    let (mut at, mut f) = (At::Start, 0);
     for (i, &b) in raw.iter().enumerate() {
-        let value_byte = match at {
+        let is_value = match at {
             At::Start if b == quote => {
                 at = At::Quoted;
                 false
@@ -490,11 +551,9 @@ fn raw_offset(raw: &[u8], delimiter: u8, quote: u8, field: usize, offset: usize)
                 at = At::Quoted;
                 true
             }
+            _ if b == b'\r' || b == b'\n' => return at,
             _ if b == delimiter => {
                 (at, f) = (At::Start, f + 1);
-                if f > field {
-                    return None;
-                }
                 false
             }
             _ => {
@@ -502,14 +561,27 @@ fn raw_offset(raw: &[u8], delimiter: u8, quote: u8, field: usize, offset: usize)
                 true
             }
         };
-        if value_byte && f == field {
+        if is_value && value_byte(i, f) {
+            return at;
+        }
+    }
+    at
+}
+
+/// Where byte `offset` of value `field` sits in a record's raw bytes `raw`.
+fn raw_offset(raw: &[u8], delimiter: u8, quote: u8, field: usize, offset: usize) -> Option<usize> {
+    let (mut found, mut n) = (None, 0);
+    walk_record(raw, delimiter, quote, |i, f| {
+        if f == field {
             if n == offset {
-                return Some(i);
+                found = Some(i);
+                return true;
             }
             n += 1;
         }
-    }
-    None
+        f > field
+    });
+    found
 }
 
 /// Decode a field; on invalid UTF-8, the byte offset of the first bad byte.

@@ -84,7 +84,7 @@ fn every_row_is_a_record_or_quarantined() {
     assert!(
         stats.quarantined[5]
             .message
-            .contains("quote is probably not closed"),
+            .contains("a quote is opened and not closed before the end of the file"),
         "{}",
         stats.quarantined[5].message
     );
@@ -228,6 +228,51 @@ fn bare_cr_files_and_long_records_keep_every_line_number_right() {
     let (bad, good) = lines(&records, &stats);
     assert_eq!(bad, [(3, Reason::FieldCount), (70_006, Reason::FieldCount)]);
     assert_eq!(good, [2, 5, 70_007]);
+}
+
+#[test]
+fn short_and_long_rows_get_the_hint_that_fits() {
+    let csv: &[u8] = b"Id,First,Last,Email,Seg\n\
+        1,\"Acme, Inc.\nSuite 4\",a@b.com,A\n\
+        2,Jo,\"Li\ra\",j@l.com,B\n\
+        3,Bo,\"Li,b@x.com,C\n\
+        4,Al,Ng,a@n.com,D\n\
+        5,\"Cy\",Ra,c@r.com,E\n\
+        6,Di,Ko,d@k.com,F\n\
+        7,Ed,\"Ma,e@m.com,G";
+    // lines: Acme 2-3 (closed, a delimiter before its break: short row),
+    // Jo 4 (a stray CR inside quotes is no line), Bo 5-7 (its open quote
+    // swallows Al and closes at Cy's), Di 8, Ed 9 (open at the end).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.csv"), csv).unwrap();
+    let p = pipeline(dir.path(), CONTACTS);
+    let (records, stats) = read_all(&p.sources[0]);
+    let (bad, good) = lines(&records, &stats);
+    assert_eq!(
+        bad,
+        [
+            (2, Reason::FieldCount),
+            (5, Reason::FieldCount),
+            (9, Reason::FieldCount)
+        ]
+    );
+    assert_eq!(good, [4, 8]);
+    let hints: Vec<&str> = stats
+        .quarantined
+        .iter()
+        .map(|q| q.message.as_str())
+        .collect();
+    assert!(hints[0].contains("values are missing"), "{}", hints[0]);
+    assert!(
+        hints[1].contains("the row runs over 3 lines, so a quote is probably not closed"),
+        "{}",
+        hints[1]
+    );
+    assert!(
+        hints[2].contains("a quote is opened and not closed before the end of the file"),
+        "{}",
+        hints[2]
+    );
 }
 
 #[test]
