@@ -393,9 +393,25 @@ keys = ["email_personal"]
     );
     // Five records: too few to train on, and the run says so.
     assert!(
-        err.contains("warning: contacts model trained on little data: u probabilities come from only 10 record pairs"),
+        err.contains("warning: contacts model trained on little data: u probabilities come from only 10 record pairs; no EM session that estimates first_name, last_name,"),
         "{err}"
     );
+
+    // No two records share a key: nothing is scored, nothing to warn about.
+    std::fs::write(
+        dir.path().join("c.csv"),
+        "Id,First,Last,Email\n1,Ann,Lee,ann@acme.com\n2,Bo,Li,bo@beta.com\n",
+    )
+    .unwrap();
+    let o = firmlink(&[
+        "run",
+        path.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    let (_, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(!err.contains("warning:"), "{err}");
     let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let contacts = summary["dedupe"]
         .as_array()

@@ -329,7 +329,7 @@ fn run_warnings(s: &firmlink_pipeline::RunSummary) -> Vec<String> {
             }
             if !not_credible.is_empty() {
                 out.push(format!(
-                    "warning: {} m for {} stays at the built-in default: the EM sessions that estimate it gave no credible result (see dedupe[].training.sessions in manifest.json)",
+                    "warning: {} m for {} stays at the built-in default: the EM sessions that estimate it were too small or gave no credible result (see dedupe[].training.sessions in manifest.json)",
                     d.kind,
                     not_credible.join(", ")
                 ));

@@ -384,9 +384,13 @@ impl CsvRows {
                         .take_while(|&&b| b == b'\r' || b == b'\n')
                         .count();
                     let run = &before[before.len() - run..];
-                    run.iter()
-                        .enumerate()
-                        .any(|(i, &b)| b == b'\r' && run.get(i + 1) != Some(&b'\n'))
+                    // A `\r` alone, not half of a `\r\n` (nor of the `\n\r`
+                    // some broken exporters write).
+                    run.iter().enumerate().any(|(i, &b)| {
+                        b == b'\r'
+                            && run.get(i + 1) != Some(&b'\n')
+                            && (i == 0 || run[i - 1] != b'\n')
+                    })
                 });
                 Some((at + skip, line_breaks(before, bare_cr)))
             });
@@ -413,21 +417,14 @@ impl CsvRows {
                 .is_some_and(|raw| {
                     walk_record(raw, self.delimiter, self.quote, |_, _| false) == At::Quoted
                 });
-            // Line breaks inside a record are inside quoted values; a quote
-            // open at the end of the file also holds the final line break.
-            let trailing = open_at_end
-                && self
-                    .record
-                    .iter()
-                    .next_back()
-                    .is_some_and(|f| f.ends_with(b"\n") || f.ends_with(b"\r"));
-            let spans = 1 + self.record.iter().map(breaks).sum::<u64>() - u64::from(trailing);
+            // Line breaks inside a record are inside quoted values.
+            let spans = 1 + self.record.iter().map(breaks).sum::<u64>();
             // A quote left open swallows the next rows: a line break, then
             // delimiters. A closed multi-line value may hold a delimiter
             // ("Acme, Inc.<break>Suite 4") but rarely after its break.
             let swallowed = |f: &[u8]| {
                 f.iter()
-                    .position(|&b| b == b'\n' || b == b'\r')
+                    .position(|&b| b == b'\n' || (bare_cr && b == b'\r'))
                     .is_some_and(|p| f[p..].contains(&self.delimiter))
             };
             let raw = self

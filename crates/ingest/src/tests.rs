@@ -231,6 +231,22 @@ fn bare_cr_files_and_long_records_keep_every_line_number_right() {
 }
 
 #[test]
+fn lf_cr_endings_count_once() {
+    // Some broken exporters end lines with LF CR: one line each, as grep -n.
+    let csv: &[u8] = b"Id,First,Last,Email,Seg\n\r\
+        1,Jane,Doe,jane@acme.com,A\n\r\
+        2,John,Roe,john@acme.com,B,extra\n\r\
+        3,Bo,Li,b@x.com,G\n\r";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.csv"), csv).unwrap();
+    let p = pipeline(dir.path(), CONTACTS);
+    let (records, stats) = read_all(&p.sources[0]);
+    let (bad, good) = lines(&records, &stats);
+    assert_eq!(bad, [(3, Reason::FieldCount)]);
+    assert_eq!(good, [2, 4]);
+}
+
+#[test]
 fn short_and_long_rows_get_the_hint_that_fits() {
     let csv: &[u8] = b"Id,First,Last,Email,Seg\n\
         1,\"Acme, Inc.\nSuite 4\",a@b.com,A\n\
