@@ -19,6 +19,18 @@ fn text(o: &Output) -> (String, String) {
     )
 }
 
+/// `firmlink run PIPELINE --output OUT` with more arguments.
+fn run_pipeline(pipeline: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "run",
+        pipeline.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    firmlink(&args)
+}
+
 fn repo(p: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
 }
@@ -203,12 +215,7 @@ fn a_missing_input_stops_the_run_with_exit_code_4() {
     )
     .unwrap();
     let out = dir.path().join("out");
-    let o = firmlink(&[
-        "run",
-        path.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ]);
+    let o = run_pipeline(&path, &out, &[]);
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(4), "{err}");
     assert!(err.contains("nope.csv"), "{err}");
@@ -230,12 +237,7 @@ fn an_unreadable_format_stops_the_run_with_exit_code_4() {
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(4), "{err}");
     assert!(err.contains("not a readable Parquet file"), "{err}");
-    let o = firmlink(&[
-        "run",
-        path.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ]);
+    let o = run_pipeline(&path, &out, &[]);
     assert_eq!(o.status.code(), Some(4));
     let runs = out.join("runs");
     let leftovers = std::fs::read_dir(&runs).map(|d| d.count()).unwrap_or(0);
@@ -372,13 +374,7 @@ keys = ["email_personal"]
     )
     .unwrap();
     let out = dir.path().join("out");
-    let o = firmlink(&[
-        "run",
-        path.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-        "--json",
-    ]);
+    let o = run_pipeline(&path, &out, &["--json"]);
     let (stdout, err) = text(&o);
     assert!(o.status.success(), "{err}");
     assert!(
@@ -397,21 +393,6 @@ keys = ["email_personal"]
         "{err}"
     );
 
-    // No two records share a key: nothing is scored, nothing to warn about.
-    std::fs::write(
-        dir.path().join("c.csv"),
-        "Id,First,Last,Email\n1,Ann,Lee,ann@acme.com\n2,Bo,Li,bo@beta.com\n",
-    )
-    .unwrap();
-    let o = firmlink(&[
-        "run",
-        path.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ]);
-    let (_, err) = text(&o);
-    assert!(o.status.success(), "{err}");
-    assert!(!err.contains("warning:"), "{err}");
     let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let contacts = summary["dedupe"]
         .as_array()
@@ -422,6 +403,17 @@ keys = ["email_personal"]
     let rule = &contacts["blocking"]["rules"][0];
     assert_eq!(rule["blocks_capped"], 1, "{rule}");
     assert_eq!(rule["records_in_capped_blocks"], 3, "{rule}");
+
+    // No two records share a key: nothing is scored, nothing to warn about.
+    std::fs::write(
+        dir.path().join("c.csv"),
+        "Id,First,Last,Email\n1,Ann,Lee,ann@acme.com\n2,Bo,Li,bo@beta.com\n",
+    )
+    .unwrap();
+    let o = run_pipeline(&path, &out, &[]);
+    let (_, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(!err.contains("warning:"), "{err}");
 }
 
 #[test]
@@ -492,14 +484,7 @@ fn pipeline_cases_give_the_expected_clusters() {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
         let out = tempfile::tempdir().unwrap();
         let pipeline = case.join("pipeline.toml");
-        let o = firmlink(&[
-            "run",
-            pipeline.to_str().unwrap(),
-            "--output",
-            out.path().to_str().unwrap(),
-            "--quiet",
-            "--csv",
-        ]);
+        let o = run_pipeline(&pipeline, out.path(), &["--quiet", "--csv"]);
         let (stdout, stderr) = text(&o);
         assert!(o.status.success(), "case {name}: {stdout}\n{stderr}");
         let crosswalk = plain_csv(&out.path().join("latest/crosswalk.csv"));

@@ -109,6 +109,14 @@ fn every_row_is_a_record_or_quarantined() {
     assert_eq!(stats.sha256.len(), 64);
 }
 
+/// Reads `csv` as the CONTACTS source.
+fn read_csv(csv: impl AsRef<[u8]>) -> (Vec<RawRecord>, IngestStats) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.csv"), csv).unwrap();
+    let p = pipeline(dir.path(), CONTACTS);
+    read_all(&p.sources[0])
+}
+
 /// The lines of the quarantined rows (with their reasons) and of the records.
 fn lines(records: &[RawRecord], stats: &IngestStats) -> (Vec<(u64, Reason)>, Vec<u64>) {
     let bad = stats
@@ -134,7 +142,6 @@ fn crlf_files_report_the_same_lines_as_lf_files() {
         b"7,Bo,Li,b@x.com,G",                // 10
     ];
     for eol in [&b"\n"[..], b"\r\n"] {
-        let dir = tempfile::tempdir().unwrap();
         let mut csv: Vec<u8> = Vec::new();
         for r in rows {
             // the quoted line break follows the file's convention too
@@ -147,9 +154,7 @@ fn crlf_files_report_the_same_lines_as_lf_files() {
             }
             csv.extend_from_slice(eol);
         }
-        std::fs::write(dir.path().join("c.csv"), &csv).unwrap();
-        let p = pipeline(dir.path(), CONTACTS);
-        let (records, stats) = read_all(&p.sources[0]);
+        let (records, stats) = read_csv(&csv);
         let (bad, good) = lines(&records, &stats);
         assert_eq!(
             bad,
@@ -184,10 +189,7 @@ fn mixed_line_endings_and_blank_lines_keep_every_line_number_right() {
         7,Bo,Li,b@x.com,G";
     // lines: header 1, Jane 2, John 3, blank 4, Multi 5-6, blank 7-8,
     // Jörg 9, Ann 10, Two 11-12, Bo 13
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("c.csv"), csv).unwrap();
-    let p = pipeline(dir.path(), CONTACTS);
-    let (records, stats) = read_all(&p.sources[0]);
+    let (records, stats) = read_csv(csv);
     let (bad, good) = lines(&records, &stats);
     assert_eq!(
         bad,
@@ -221,10 +223,7 @@ fn bare_cr_files_and_long_records_keep_every_line_number_right() {
     );
     // lines: header 1, Jane 2, John 3, blank 4, big 5-70005, Bo 70006,
     // Ann 70007
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("c.csv"), &csv).unwrap();
-    let p = pipeline(dir.path(), CONTACTS);
-    let (records, stats) = read_all(&p.sources[0]);
+    let (records, stats) = read_csv(&csv);
     let (bad, good) = lines(&records, &stats);
     assert_eq!(bad, [(3, Reason::FieldCount), (70_006, Reason::FieldCount)]);
     assert_eq!(good, [2, 5, 70_007]);
@@ -237,10 +236,7 @@ fn lf_cr_endings_count_once() {
         1,Jane,Doe,jane@acme.com,A\n\r\
         2,John,Roe,john@acme.com,B,extra\n\r\
         3,Bo,Li,b@x.com,G\n\r";
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("c.csv"), csv).unwrap();
-    let p = pipeline(dir.path(), CONTACTS);
-    let (records, stats) = read_all(&p.sources[0]);
+    let (records, stats) = read_csv(csv);
     let (bad, good) = lines(&records, &stats);
     assert_eq!(bad, [(3, Reason::FieldCount)]);
     assert_eq!(good, [2, 4]);
@@ -259,10 +255,7 @@ fn short_and_long_rows_get_the_hint_that_fits() {
     // lines: Acme 2-3 (closed, a delimiter before its break: short row),
     // Jo 4 (a stray CR inside quotes is no line), Bo 5-7 (its open quote
     // swallows Al and closes at Cy's), Di 8, Ed 9 (open at the end).
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("c.csv"), csv).unwrap();
-    let p = pipeline(dir.path(), CONTACTS);
-    let (records, stats) = read_all(&p.sources[0]);
+    let (records, stats) = read_csv(csv);
     let (bad, good) = lines(&records, &stats);
     assert_eq!(
         bad,
@@ -298,10 +291,7 @@ fn the_offset_of_invalid_utf8_counts_quotes_and_delimiters() {
     let csv: &[u8] = b"Id,First,Last,Email,Seg\n\
         1,\"Jane, \"\"JJ\"\"\",Doe,jane@acme.com,A\n\
         \"2\",\"Ann \"\"A\"\", Jr\",\"L\"\"\xE9e\",ann@acme.com,B\n";
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("c.csv"), csv).unwrap();
-    let p = pipeline(dir.path(), CONTACTS);
-    let (records, stats) = read_all(&p.sources[0]);
+    let (records, stats) = read_csv(csv);
     assert_eq!(records.len(), 1);
     let bad = &stats.quarantined[0];
     assert_eq!((bad.line, bad.reason), (3, Reason::InvalidUtf8));
