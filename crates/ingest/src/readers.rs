@@ -343,6 +343,12 @@ impl CsvRows {
         })
     }
 
+    /// The raw bytes from the last record's first byte to the end of what
+    /// was read.
+    fn raw_record(&self) -> Option<&[u8]> {
+        self.reader.get_ref().kept(self.counted_to)
+    }
+
     fn next_row(&mut self, needed: &[Needed]) -> Result<Option<Row>, IngestError> {
         let more = self
             .reader
@@ -375,23 +381,7 @@ impl CsvRows {
                     .take_while(|&&b| b == b'\r' || b == b'\n')
                     .count();
                 let before = &kept[..at + skip];
-                let bare_cr = *self.bare_cr.get_or_insert_with(|| {
-                    // The run of breaks that ends the header (and any blank
-                    // lines after it).
-                    let run = before
-                        .iter()
-                        .rev()
-                        .take_while(|&&b| b == b'\r' || b == b'\n')
-                        .count();
-                    let run = &before[before.len() - run..];
-                    // A `\r` alone, not half of a `\r\n` (nor of the `\n\r`
-                    // some broken exporters write).
-                    run.iter().enumerate().any(|(i, &b)| {
-                        b == b'\r'
-                            && run.get(i + 1) != Some(&b'\n')
-                            && (i == 0 || run[i - 1] != b'\n')
-                    })
-                });
+                let bare_cr = *self.bare_cr.get_or_insert_with(|| ends_in_bare_cr(before));
                 Some((at + skip, line_breaks(before, bare_cr)))
             });
         match counted {
@@ -410,13 +400,9 @@ impl CsvRows {
             let bare_cr = self.bare_cr.unwrap_or(false);
             let breaks = |f: &[u8]| line_breaks(f, bare_cr);
             // Still inside quotes where the file ends: a quote never closed.
-            let open_at_end = self
-                .reader
-                .get_ref()
-                .kept(self.counted_to)
-                .is_some_and(|raw| {
-                    walk_record(raw, self.delimiter, self.quote, |_, _| false) == At::Quoted
-                });
+            let open_at_end = self.raw_record().is_some_and(|raw| {
+                walk_record(raw, self.delimiter, self.quote, |_, _| false) == At::Quoted
+            });
             // Line breaks inside a record are inside quoted values.
             let spans = 1 + self.record.iter().map(breaks).sum::<u64>();
             // A quote left open swallows the next rows: a line break, then
@@ -473,9 +459,7 @@ impl CsvRows {
                 Ok(s) => values.push(clean(&s).map(str::to_string)),
                 Err(offset) => {
                     let in_file = self
-                        .reader
-                        .get_ref()
-                        .kept(self.counted_to)
+                        .raw_record()
                         .and_then(|raw| raw_offset(raw, self.delimiter, self.quote, *i, offset))
                         .map(|at| format!(" (byte {} of the file)", self.counted_to + at as u64))
                         .unwrap_or_default();
@@ -495,6 +479,21 @@ impl CsvRows {
         }
         Ok(Some(Row::Good { line, values }))
     }
+}
+
+/// Whether the run of line breaks at the end of `before` (the header's and
+/// any blank lines after it) holds a `\r` alone: not half of a `\r\n`, nor
+/// of the `\n\r` some broken exporters write.
+fn ends_in_bare_cr(before: &[u8]) -> bool {
+    let run = before
+        .iter()
+        .rev()
+        .take_while(|&&b| b == b'\r' || b == b'\n')
+        .count();
+    let run = &before[before.len() - run..];
+    run.iter().enumerate().any(|(i, &b)| {
+        b == b'\r' && run.get(i + 1) != Some(&b'\n') && (i == 0 || run[i - 1] != b'\n')
+    })
 }
 
 /// Line breaks in `bytes`: each `\n`, and with `bare_cr` (old Mac files,

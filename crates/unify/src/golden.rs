@@ -202,9 +202,8 @@ impl Golden {
                 let dates = rows
                     .iter()
                     .map(|r| {
-                        let i = (*r)?;
-                        date_at(field_date, i)
-                            .or(Some(self.record_date[i]).filter(|&d| d != NO_DATE))
+                        Some(value_date(field_date, &self.record_date, (*r)?))
+                            .filter(|&d| d != NO_DATE)
                     })
                     .collect();
                 (values, Column::Str(refs), Column::Date(dates))
@@ -249,6 +248,12 @@ fn date_at(c: Option<&Column>, i: usize) -> Option<i32> {
         Some(Column::Date(v)) => v[i],
         _ => None,
     }
+}
+
+/// How fresh record i's value of a field is: the field's own date column
+/// when the record has it, else the record's date (or [`NO_DATE`]).
+fn value_date(field_date: Option<&Column>, record_date: &[i32], i: usize) -> i32 {
+    date_at(field_date, i).unwrap_or(record_date[i])
 }
 
 fn num_at(c: &Column, i: usize) -> Option<f64> {
@@ -403,7 +408,7 @@ fn choose<'a>(
     if candidates.is_empty() {
         return None;
     }
-    let fresh = |i: usize| date_at(field_date, i).unwrap_or(record_date[i]);
+    let fresh = |i: usize| value_date(field_date, record_date, i);
     // Tie-break order shared by every rule: priority, then recency, then key.
     let tie = |a: usize, b: usize| {
         prio[a]
@@ -613,12 +618,11 @@ mod tests {
             &[0, 0, 1, 0],
         )
         .records(&t);
-        let dates = |c: &str| dates_of(&g, c);
         // name from crm:1 (verified day 100); Beta's record has no date.
-        assert_eq!(dates("name__date"), [Some(100), None]);
+        assert_eq!(dates_of(&g, "name__date"), [Some(100), None]);
         // employees from crm:1, dated by its own column (day 7), not the
         // record's; the second cluster has no employees value at all.
-        assert_eq!(dates("employees__date"), [Some(7), None]);
+        assert_eq!(dates_of(&g, "employees__date"), [Some(7), None]);
         let g = golden_of(
             &t,
             &[FieldRule::new("employees", Rule::MostRecent).dated("employees_at")],
