@@ -368,8 +368,8 @@ max_block_size = 2
 name = "email"
 keys = ["email"]
 [[matching.contacts.training.blocking_rules]]
-name = "personal email"
-keys = ["email_personal"]
+name = "email"
+keys = ["email"]
 "#,
     )
     .unwrap();
@@ -382,7 +382,8 @@ keys = ["email_personal"]
             && err.contains("email=ann@acme.com (3 records)"),
         "{err}"
     );
-    // The one training rule reads email: its m cannot be estimated.
+    // The one training rule reads email, from which the email comparison's
+    // column (email_personal) is computed: its m cannot be estimated.
     assert!(
         err.contains("warning: contacts m for email stays at the built-in default: every EM session's training rule reads that column"),
         "{err}"

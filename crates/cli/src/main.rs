@@ -273,7 +273,7 @@ fn run_warnings(s: &firmlink_pipeline::RunSummary) -> Vec<String> {
         if let Some(t) = d.training.as_ref().filter(|_| d.candidate_pairs > 0) {
             use firmlink_linkage::train::SessionStatus;
             // Comparisons left at the default m, by why: no session estimates
-            // them (every training rule reads their column), or every session
+            // them (every training rule reads their column or one it is computed from), or every session
             // that does was too small, or none gave a credible estimate.
             let (mut left_out, mut too_few, mut not_credible) = (vec![], vec![], vec![]);
             for c in t
@@ -321,7 +321,7 @@ fn run_warnings(s: &firmlink_pipeline::RunSummary) -> Vec<String> {
             }
             if !left_out.is_empty() {
                 out.push(format!(
-                    "warning: {} m for {} stays at the built-in default: every EM session's training rule reads that column. Add a training rule that does not ([matching.{}.training] blocking_rules), e.g. one on names to train email",
+                    "warning: {} m for {} stays at the built-in default: every EM session's training rule reads that column or one it is computed from. Add a training rule that does not ([matching.{}.training] blocking_rules), e.g. one on names to train email",
                     d.kind,
                     left_out.join(", "),
                     d.kind

@@ -383,6 +383,9 @@ pub struct Table {
     dataset: Vec<u16>,
     columns: Vec<Column>,
     index: HashMap<String, usize>,
+    /// `(column, sources)`: records that agree on every source agree on the
+    /// column (see [`Table::computed_from`]).
+    computed: Vec<(String, Vec<String>)>,
 }
 
 impl Table {
@@ -393,6 +396,7 @@ impl Table {
             dataset,
             columns: Vec::new(),
             index: HashMap::new(),
+            computed: Vec::new(),
         }
     }
 
@@ -462,6 +466,46 @@ impl Table {
 
     pub(crate) fn column_index(&self, name: &str) -> Option<usize> {
         self.index.get(name).copied()
+    }
+
+    /// Declares that `column` is computed from `sources`: two records that
+    /// agree on every source agree on `column` (a folded or phonetic key of
+    /// a name, the domain of an email, an email kept only when it is
+    /// personal). A training session blocked on the sources then leaves out
+    /// the comparisons that read `column`, as it leaves out those reading
+    /// the rule's own columns: every pair it trains on agrees there, so it
+    /// would learn an `m` near 1 from the blocking rule instead of from the
+    /// data. Names need not be columns of the table: chains pass through
+    /// them (`first_name` → `first_name_key` → `first_name_phonetic`).
+    pub fn computed_from<I, S>(&mut self, column: impl Into<String>, sources: I) -> &mut Table
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let sources: Vec<String> = sources.into_iter().map(Into::into).collect();
+        if !sources.is_empty() {
+            self.computed.push((column.into(), sources));
+        }
+        self
+    }
+
+    /// Names of the columns on which records agree whenever they agree on
+    /// `keys`: the keys and, transitively, what is computed from them.
+    pub(crate) fn agreeing_with<'a>(&'a self, keys: &[&'a str]) -> Vec<&'a str> {
+        let mut known: Vec<&str> = keys.to_vec();
+        loop {
+            let before = known.len();
+            for (column, sources) in &self.computed {
+                if !known.contains(&column.as_str())
+                    && sources.iter().all(|s| known.contains(&s.as_str()))
+                {
+                    known.push(column);
+                }
+            }
+            if known.len() == before {
+                return known;
+            }
+        }
     }
 }
 

@@ -659,7 +659,21 @@ pub(crate) fn train(
     let mut acc_w = vec![0.0; cn];
     let mut used_by: Vec<Vec<String>> = vec![Vec::new(); cn];
     for (rule, rows) in &session_inputs {
-        let rule_cols: Vec<usize> = rule.columns().collect();
+        // Columns every pair of the session agrees on: the rule's columns
+        // (a prefix key counts, though only its own column) and what is
+        // computed from the columns it matches exactly.
+        let exact: Vec<&str> = rule
+            .keys
+            .iter()
+            .filter(|k| k.1.is_none())
+            .map(|k| table.columns()[k.0].name())
+            .collect();
+        let mut rule_cols: Vec<usize> = table
+            .agreeing_with(&exact)
+            .into_iter()
+            .filter_map(|name| table.column_index(name))
+            .collect();
+        rule_cols.extend(rule.columns());
         let active: Vec<usize> = (0..cn)
             .filter(|&c| !comps[c].columns.iter().any(|col| rule_cols.contains(col)))
             .collect();
@@ -680,8 +694,9 @@ pub(crate) fn train(
             last_change: 0.0,
         };
         if active.is_empty() {
-            report.status =
-                SessionStatus::Skipped("every comparison reads a column of the rule".into());
+            report.status = SessionStatus::Skipped(
+                "every comparison reads a column of the rule or one computed from it".into(),
+            );
             sessions.push(report);
             continue;
         }

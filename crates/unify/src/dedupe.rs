@@ -91,11 +91,12 @@ pub fn linkage_table(
     t: &Table,
     m: &Matching,
 ) -> Result<linkage::Table, linkage::LinkageError> {
-    linkage_table_with(t, m, &rules::derived_columns(kind, t))
+    linkage_table_with(kind, t, m, &rules::derived_columns(kind, t))
 }
 
 /// [`linkage_table`] with the derived columns already computed.
 fn linkage_table_with(
+    kind: Kind,
     t: &Table,
     m: &Matching,
     derived: &[(&'static str, StrColumn)],
@@ -166,6 +167,9 @@ fn linkage_table_with(
     // Unknown columns (None) are reported by Linker::new with the list of columns.
     for col in built.into_iter().flatten() {
         lt.add_column(col)?;
+    }
+    for (column, sources) in rules::computed_from(kind) {
+        lt.computed_from(*column, sources.iter().copied());
     }
     Ok(lt)
 }
@@ -332,7 +336,7 @@ pub fn dedupe(kind: Kind, t: &Table, m: &Matching) -> Result<Dedupe, DedupeError
     let t0 = Instant::now();
     // Derived columns are computed once: for the engine and for the B2B rules.
     let derived = rules::derived_columns(kind, t);
-    let lt = linkage_table_with(t, m, &derived).map_err(le)?;
+    let lt = linkage_table_with(kind, t, m, &derived).map_err(le)?;
     let linker = Linker::new(&lt, engine_settings(m, &lt)).map_err(le)?;
     timings.prepare = t0.elapsed().as_secs_f64();
 

@@ -186,6 +186,57 @@ fn derived_rows(
     }
 }
 
+/// Which matching columns are computed from which, per kind, as
+/// `(column, sources)`: records that agree on every source agree on the
+/// column. EM sessions leave out comparisons on such a column when their
+/// rule blocks on the sources (see `firmlink_linkage::Table::computed_from`):
+/// a session blocked on `email` learns nothing about `email_personal`.
+/// Only dependencies that hold exactly are listed (company keys: up to a
+/// source's default country, used when a record has none): `employer_domain` is computed from the
+/// email, the typed website and the linked account together, so a rule on
+/// the email alone leaves the employer comparison in.
+pub fn computed_from(kind: Kind) -> &'static [(&'static str, &'static [&'static str])] {
+    match kind {
+        Kind::Contacts => &[
+            ("first_name_key", &["first_name"]),
+            ("formal_first_name_key", &["first_name_key"]),
+            ("first_name_phonetic", &["first_name_key"]),
+            ("last_name_key", &["last_name"]),
+            ("last_name_phonetic", &["last_name_key"]),
+            ("name_set", &["full_name"]),
+            ("email_domain", &["email"]),
+            ("email_class", &["email"]),
+            // The personal email is the email when it is not a role, invalid
+            // or disposable address: each determines the other where the
+            // personal one is not null, as it is in a block on it.
+            ("email_personal", &["email"]),
+            ("email", &["email_personal"]),
+            ("email_local", &["email_personal"]),
+            ("company_key", &["company_name", "country"]),
+            ("company_acronym", &["company_name", "country"]),
+            (
+                "employer_domain",
+                &["email", "company_domain", "account_domain"],
+            ),
+            ("employer_label", &["employer_domain"]),
+            ("phone_valid", &["phone"]),
+        ],
+        Kind::Accounts => &[
+            ("name_clean", &["name", "country"]),
+            ("name_key", &["name", "country"]),
+            ("name_tokens", &["name_key"]),
+            ("name_acronym", &["name", "country"]),
+            ("name_short", &["name_key", "name_acronym"]),
+            ("name_country", &["name_key", "country"]),
+            ("domain", &["website"]),
+            ("domain_corp", &["domain"]),
+            ("domain", &["domain_corp"]),
+            ("city_key", &["city"]),
+            ("phone_valid", &["phone"]),
+        ],
+    }
+}
+
 /// The name part of a registrable domain: "tohoku-seiyaku.co.jp" → "tohokuseiyaku".
 fn domain_label(domain: &str) -> String {
     compact(domain.split('.').next().unwrap_or(domain))
@@ -813,5 +864,175 @@ mod constrained_tests {
         let off = Checker::new(Kind::Accounts, &t, false);
         let (labels, _) = constrained_clusters(3, &[(0, 1, 0.99), (1, 2, 0.95)], 0.9, &off, 10_000);
         assert_eq!(labels, [0, 0, 0]);
+    }
+}
+
+#[cfg(test)]
+mod computed_from_tests {
+    use super::*;
+    use firmlink_model::RawRecord;
+    use firmlink_normalize::records::{Context, normalize};
+
+    /// Normalized records of `kind` from `(field, value)` lists, plus the
+    /// derived columns, as one table.
+    fn table(kind: Kind, rows: &[&[(&str, &str)]]) -> Table {
+        let n = firmlink_model::fields(kind).len();
+        let records: Vec<RawRecord> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let mut fields = vec![None; n];
+                for (field, value) in *row {
+                    let slot = firmlink_model::slot(kind, field).expect("a canonical field");
+                    fields[slot] = Some(value.to_string());
+                }
+                RawRecord {
+                    source: 0,
+                    source_id: i.to_string(),
+                    id_derived: false,
+                    line: i as u64 + 2,
+                    fields,
+                    extras: vec![],
+                }
+            })
+            .collect();
+        let ctx = Context {
+            source_names: vec!["crm".into()],
+            default_country: vec![None],
+            ..Context::default()
+        };
+        let mut t = normalize(kind, &records, &ctx);
+        for (name, col) in derived_columns(kind, &t) {
+            t.push(name, Column::Str(col));
+        }
+        t
+    }
+
+    fn cell(t: &Table, name: &str, i: usize) -> Option<String> {
+        match t.get(name)? {
+            Column::Str(c) => c.get(i).map(str::to_string),
+            Column::Bool(v) => v[i].map(|b| b.to_string()),
+            Column::F64(v) => v[i].map(|x| x.to_string()),
+            Column::I64(v) => v[i].map(|x| x.to_string()),
+            Column::Date(v) => v[i].map(|x| x.to_string()),
+        }
+    }
+
+    /// Every declared dependency holds on `t`: two records that agree on
+    /// every source (not null, as in a block) agree on the column. Returns
+    /// how many (dependency, pair) cases were checked.
+    fn check(kind: Kind, t: &Table, later: &[&str]) -> usize {
+        let mut checked = 0;
+        for (column, sources) in computed_from(kind) {
+            for name in sources.iter().chain([column]) {
+                assert!(
+                    t.get(name).is_some() || later.contains(name),
+                    "{name} is neither a normalized nor a derived {} column",
+                    kind.as_str()
+                );
+            }
+            if sources.iter().chain([column]).any(|n| t.get(n).is_none()) {
+                continue;
+            }
+            for i in 0..t.rows() {
+                for j in i + 1..t.rows() {
+                    let agree = sources.iter().all(|s| {
+                        let a = cell(t, s, i);
+                        a.is_some() && a == cell(t, s, j)
+                    });
+                    if agree {
+                        checked += 1;
+                        assert_eq!(
+                            cell(t, column, i),
+                            cell(t, column, j),
+                            "{column} differs for records {i} and {j} that agree on {sources:?}"
+                        );
+                    }
+                }
+            }
+        }
+        checked
+    }
+
+    #[test]
+    fn contact_columns_agree_where_their_sources_agree() {
+        let t = table(
+            Kind::Contacts,
+            &[
+                &[
+                    ("first_name", "Bob"),
+                    ("last_name", "Müller"),
+                    ("email", "Bob.Muller@Acme.com"),
+                    ("company_name", "Acme, Inc."),
+                    ("country", "US"),
+                    ("phone", "+1 415 555 0100"),
+                ],
+                &[
+                    ("full_name", "Müller, Bob"),
+                    ("email", "bob.muller@acme.com"),
+                    ("company_name", "Acme, Inc."),
+                    ("country", "United States"),
+                    ("phone", "(415) 555-0100"),
+                ],
+                &[
+                    ("full_name", "Bob Müller"),
+                    ("email", "info@acme.com"),
+                    ("company_name", "ACME Incorporated"),
+                    ("country", "USA"),
+                ],
+                &[
+                    ("first_name", "bob"),
+                    ("last_name", "MULLER"),
+                    ("email", "INFO@acme.com"),
+                    ("company_name", "Acme Inc"),
+                    ("company_website", "https://www.acme.com/about"),
+                ],
+                &[
+                    ("first_name", "Robert"),
+                    ("last_name", "Mueller"),
+                    ("email", "bob.muller@gmail.com"),
+                    ("company_name", "acme.com"),
+                    ("country", "DE"),
+                ],
+            ],
+        );
+        let checked = check(Kind::Contacts, &t, &["account_domain"]);
+        assert!(checked >= 10, "only {checked} cases checked");
+    }
+
+    #[test]
+    fn account_columns_agree_where_their_sources_agree() {
+        let t = table(
+            Kind::Accounts,
+            &[
+                &[
+                    ("name", "Acme GmbH"),
+                    ("country", "DE"),
+                    ("website", "https://www.acme.de/impressum"),
+                    ("city", "Zürich"),
+                    ("phone", "+49 30 123456"),
+                ],
+                &[
+                    ("name", "ACME GMBH"),
+                    ("country", "Germany"),
+                    ("website", "acme.de"),
+                    ("city", "Zürich"),
+                    ("phone", "030 123456"),
+                ],
+                &[
+                    ("name", "International Business Machines Corp."),
+                    ("country", "US"),
+                    ("website", "http://gmail.com"),
+                ],
+                &[
+                    ("name", "International Business Machines Corporation"),
+                    ("country", "US"),
+                    ("website", "gmail.com"),
+                ],
+                &[("name", "acme.de"), ("country", "DE"), ("city", "zurich")],
+            ],
+        );
+        let checked = check(Kind::Accounts, &t, &[]);
+        assert!(checked >= 10, "only {checked} cases checked");
     }
 }

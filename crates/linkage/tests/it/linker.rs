@@ -490,6 +490,66 @@ fn explicit_training_rules_run_one_session_each() {
 }
 
 #[test]
+fn sessions_leave_out_comparisons_on_columns_computed_from_the_rule() {
+    let (mut t, _) = people(80, 11, false);
+    let text = |name: &str, r: usize| t.column(name).unwrap().value(r).render();
+    let last_key: Vec<Option<String>> = (0..t.len())
+        .map(|r| text("last", r).map(|v| v.to_lowercase()))
+        .collect();
+    let city_first: Vec<Option<String>> = (0..t.len())
+        .map(|r| Some(format!("{} {}", text("city", r)?, text("first", r)?)))
+        .collect();
+    t.add_column(Column::strings("last_key", last_key)).unwrap();
+    t.add_column(Column::strings("city_first", city_first))
+        .unwrap();
+    // A chain through a name that is not a column, and a column computed
+    // from two others together.
+    t.computed_from("last_folded", ["last"])
+        .computed_from("last_key", ["last_folded"])
+        .computed_from("city_first", ["city", "first"]);
+    let mut s = Settings::new(
+        LinkType::DedupeOnly,
+        vec![BlockingRule::on(["ssn"])],
+        vec![
+            Comparison::exact("last_key"),
+            Comparison::exact("city_first"),
+            Comparison::exact("dob"),
+        ],
+    );
+    s.training.min_session_pairs = 1;
+    s.training.blocking_rules = vec![
+        BlockingRule::on(["last"]).named("last"),
+        BlockingRule::on(["city"]).named("city"),
+        BlockingRule::on(["city", "first"]).named("city+first"),
+        BlockingRule::on(["city"])
+            .and_prefix("last", 3)
+            .named("city+last prefix"),
+    ];
+    let linker = Linker::new(&t, s).unwrap();
+    let (_, report) = linker.train(&linker.block().unwrap()).unwrap();
+    let left: Vec<(&str, Vec<&str>)> = report
+        .sessions
+        .iter()
+        .map(|s| {
+            (
+                s.rule.as_str(),
+                s.left_out.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        left,
+        vec![
+            ("last", vec!["last_key"]),
+            ("city", vec![]),
+            ("city+first", vec!["city_first"]),
+            // A prefix agrees on part of the column only.
+            ("city+last prefix", vec![]),
+        ]
+    );
+}
+
+#[test]
 fn sessions_that_cannot_estimate_are_skipped_and_defaults_reported() {
     let (t, _) = people(60, 9, false);
     let mut s = Settings::new(
@@ -526,7 +586,9 @@ fn sessions_that_cannot_estimate_are_skipped_and_defaults_reported() {
     let (_, report) = linker.train(&linker.block().unwrap()).unwrap();
     assert_eq!(
         report.sessions[0].status,
-        SessionStatus::Skipped("every comparison reads a column of the rule".into())
+        SessionStatus::Skipped(
+            "every comparison reads a column of the rule or one computed from it".into()
+        )
     );
 }
 
