@@ -418,6 +418,90 @@ keys = ["email"]
 }
 
 #[test]
+fn size_limited_attachments_and_unchecked_merges_are_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    run_demo(dir.path(), "demo");
+    let params = dir.path().join("runs/demo/params/accounts.json");
+    std::fs::write(
+        dir.path().join("a.csv"),
+        "Id,Name,Website,Phone,City\n\
+         1,Acme Inc,acme.com,+1 415 555 0100,Boston\n\
+         2,ACME Inc.,www.acme.com,+1 415 555 0100,Boston\n\
+         3,Acme,,,\n\
+         4,Zeta Labs,zeta.io,+1 212 555 0199,New York\n",
+    )
+    .unwrap();
+    let path = dir.path().join("p.toml");
+    std::fs::write(
+        &path,
+        format!(
+            r#"[[source]]
+name = "a"
+kind = "accounts"
+path = "a.csv"
+id = "Id"
+defaults = {{ country = "US" }}
+[source.columns]
+name = "Name"
+website = "Website"
+phone = "Phone"
+city = "City"
+
+[matching.accounts]
+params = "{}"
+[matching.accounts.chain_guard]
+max_cluster_size = 2
+"#,
+            params.display()
+        ),
+    )
+    .unwrap();
+    let o = run_pipeline(&path, &dir.path().join("out"), &[]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    // Records 1 and 2 are one account; lone "Acme" would join it by name
+    // but for the size limit, and the summary says so.
+    assert!(
+        out.contains("4 records →         3 entities")
+            && out.contains("0 lone records attached by name_key (1 kept apart: max_cluster_size)"),
+        "{out}"
+    );
+
+    // Without the limit: two groups of 101 records (postcodes differ
+    // between them) join in one merge too large to check against the rules.
+    let mut csv = String::from("Id,Name,Website,Phone,City,Postcode\n");
+    for (group, postcode) in [("a", "02110"), ("b", "02111")] {
+        for i in 0..101 {
+            csv.push_str(&format!(
+                "{group}{i},Acme Inc,acme.com,+1 415 555 0100,Boston,{postcode}\n"
+            ));
+        }
+    }
+    std::fs::write(dir.path().join("a.csv"), csv).unwrap();
+    let toml = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace(
+            "[matching.accounts.chain_guard]\nmax_cluster_size = 2\n",
+            "",
+        )
+        .replace(
+            "city = \"City\"",
+            "city = \"City\"\npostcode = \"Postcode\"",
+        );
+    std::fs::write(&path, toml).unwrap();
+    let o = run_pipeline(&path, &dir.path().join("out"), &[]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("202 records →         1 entities"), "{out}");
+    assert!(
+        err.contains(
+            "warning: accounts clustering made 1 merge(s) of groups too large to check pair by pair"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
 fn explain_shows_a_waterfall_for_a_pair() {
     let dir = tempfile::tempdir().unwrap();
     run_demo(dir.path(), "x");

@@ -236,7 +236,20 @@ fn print_summary(s: &firmlink_pipeline::RunSummary) {
             d.pairs_vetoed.total(),
             d.attached
                 .as_ref()
-                .map(|a| format!(" · {} lone records attached by {}", a.attached, a.on))
+                .map(|a| {
+                    let apart = match (a.too_large, a.unchecked) {
+                        (0, 0) => String::new(),
+                        (big, 0) => format!(" ({big} kept apart: max_cluster_size)"),
+                        (0, unchecked) => {
+                            format!(" ({unchecked} kept apart: too large to check)")
+                        }
+                        (big, unchecked) => format!(
+                            " ({} kept apart: max_cluster_size {big}, too large to check {unchecked})",
+                            big + unchecked
+                        ),
+                    };
+                    format!(" · {} lone records attached by {}{apart}", a.attached, a.on)
+                })
                 .unwrap_or_default(),
             d.timings.prepare
                 + d.timings.blocking
@@ -334,6 +347,12 @@ fn run_warnings(s: &firmlink_pipeline::RunSummary) -> Vec<String> {
                     not_credible.join(", ")
                 ));
             }
+        }
+        if let Some(c) = d.constrained.as_ref().filter(|c| c.merges_unchecked > 0) {
+            out.push(format!(
+                "warning: {} clustering made {} merge(s) of groups too large to check pair by pair against the B2B rules (over 10,000 record pairs): records a rule keeps apart may share an entity. Limit cluster size ([matching.{}.chain_guard] max_cluster_size = 200 keeps every merge checked) or raise threshold",
+                d.kind, c.merges_unchecked, d.kind
+            ));
         }
         for r in d.blocking.rules.iter().filter(|r| r.blocks_capped > 0) {
             let examples = r
