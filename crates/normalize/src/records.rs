@@ -428,9 +428,7 @@ fn accounts(records: &[RawRecord], ctx: &Context) -> Table {
         // not stand in for a missing website: a typed name-domain is often
         // another domain of the company (measured: account recall -0.4 to
         // -0.9 points on generated data when it did).
-        let name_domain = f(s_name)
-            .filter(|n| n.contains('.') && !n.trim().contains(' '))
-            .and_then(|n| website_of(n).registrable_domain.clone());
+        let name_domain = f(s_name).and_then(website::name_as_domain);
         let domain_name = name_domain.as_deref().and_then(|d| {
             let words: Vec<&str> = d
                 .split('.')

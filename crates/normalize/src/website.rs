@@ -103,6 +103,16 @@ fn is_www_label(label: &str) -> bool {
     (2..=3).contains(&w) && b[w..].iter().all(u8::is_ascii_digit) && (w == 3 || w < b.len())
 }
 
+/// The registrable domain of a company name typed as a website ("acme.com",
+/// "www.Acme.co.uk"), as CRM users often do; `None` for any other name.
+pub fn name_as_domain(name: &str) -> Option<String> {
+    let n = name.trim();
+    if !n.contains('.') || n.contains(char::is_whitespace) {
+        return None;
+    }
+    normalize_website(n).registrable_domain
+}
+
 /// Normalizes one website field. Never panics.
 pub fn normalize_website(s: &str) -> Website {
     let raw = host_part(s);
@@ -153,6 +163,18 @@ pub fn normalize_website(s: &str) -> Website {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_typed_as_websites() {
+        assert_eq!(
+            name_as_domain("www.Acme.co.uk").as_deref(),
+            Some("acme.co.uk")
+        );
+        assert_eq!(name_as_domain(" acme.com ").as_deref(), Some("acme.com"));
+        assert_eq!(name_as_domain("Acme Inc."), None);
+        assert_eq!(name_as_domain("St. Mary"), None);
+        assert_eq!(name_as_domain("A.C.M.E."), None);
+    }
 
     #[test]
     fn www_labels() {

@@ -216,7 +216,7 @@ fn resolve(
     // which keep namesakes apart); contacts have no default: a name shared
     // by one cluster says little about a person.
     let default_attach = match kind {
-        Kind::Accounts => Some("name_key"),
+        Kind::Accounts => Some("name_compact"),
         Kind::Contacts => None,
     };
     let attach_on = match f.attach_singletons {
@@ -361,6 +361,11 @@ pub fn default_account_comparisons() -> Vec<Comparison> {
             )
             .level(Level::exact().with_tf_adjustment())
             .level(
+                Level::exact()
+                    .on("name_compact")
+                    .labelled("same name, spaces aside"),
+            )
+            .level(
                 Level::token_set(0.99)
                     .on("name_tokens")
                     .labelled("same words"),
@@ -479,7 +484,7 @@ mod tests {
         assert!(a.enabled && c.enabled);
         assert!(a.b2b_rules);
         assert_eq!(c.settings.blocking_rules.len(), 6);
-        assert_eq!(a.attach_on.as_deref(), Some("name_key"));
+        assert_eq!(a.attach_on.as_deref(), Some("name_compact"));
         assert_eq!(c.attach_on, None);
     }
 

@@ -14,7 +14,10 @@
 //!   contact and its linked account);
 //! - accounts: `domain_corp` (the registrable domain unless it is a
 //!   free-mail domain), `name_short` (the acronym of a multi-word name, or a
-//!   short one-word name, so "IBM" meets "International Business Machines").
+//!   short one-word name, so "IBM" meets "International Business Machines"),
+//!   `name_country`, `name_domain` (the registrable domain of a name
+//!   typed as a website, "www.acme.com") and `name_compact` (the name key's
+//!   letters and digits: "northwindpolymers.com" meets "Northwind Polymers").
 //!
 //! Vetoes (with `b2b_rules = true`, the default for the built-in
 //! comparisons):
@@ -29,7 +32,9 @@
 //!   name being the other plus a word of its own ("Black Farms" and "Black
 //!   Farms Labs"; legal forms, their typos and CRM notes do not count) is a
 //!   corporate family (a subsidiary listing its parent's website), for the
-//!   resolve stage, not one account;
+//!   resolve stage, not one account — unless one of the names is that
+//!   website typed as the name ("acme.com"), which tells nothing about the
+//!   name;
 //! - contacts, `employer`: two different corporate employer domains mean two
 //!   contacts (a person who changed jobs is a new contact), unless the
 //!   domains differ by a typo (edit distance ≤ 1).
@@ -160,6 +165,9 @@ fn derived_rows(
             let mut short = StrColumn::with_capacity(n);
             let country = s("country");
             let mut name_country = StrColumn::with_capacity(n);
+            let raw_name = s("name");
+            let mut name_domain = StrColumn::with_capacity(n);
+            let mut name_compact = StrColumn::with_capacity(n);
             for i in rows.clone() {
                 let is_free = free.and_then(|f| f[i]).unwrap_or(false);
                 corp.push(domain.and_then(|d| d.get(i)).filter(|_| !is_free));
@@ -176,11 +184,19 @@ fn derived_rows(
                 let c = country.and_then(|c| c.get(i));
                 let nc = k.zip(c).map(|(k, c)| format!("{k}|{c}"));
                 name_country.push(nc.as_deref());
+                let nd = raw_name
+                    .and_then(|c| c.get(i))
+                    .and_then(firmlink_normalize::website::name_as_domain);
+                name_domain.push(nd.as_deref());
+                let cp = k.map(compact);
+                name_compact.push(cp.as_deref().filter(|c| !c.is_empty()));
             }
             vec![
                 ("domain_corp", corp),
                 ("name_short", short),
                 ("name_country", name_country),
+                ("name_domain", name_domain),
+                ("name_compact", name_compact),
             ]
         }
     }
@@ -228,6 +244,8 @@ pub fn computed_from(kind: Kind) -> &'static [(&'static str, &'static [&'static 
             ("name_acronym", &["name", "country"]),
             ("name_short", &["name_key", "name_acronym"]),
             ("name_country", &["name_key", "country"]),
+            ("name_domain", &["name"]),
+            ("name_compact", &["name_key"]),
             ("domain", &["website"]),
             ("domain_corp", &["domain"]),
             ("domain", &["domain_corp"]),
@@ -310,6 +328,7 @@ pub struct Checker<'t> {
     first: Option<&'t StrColumn>,
     formal: Option<&'t StrColumn>,
     name_set: Option<StrColumn>,
+    name_domain: Option<StrColumn>,
 }
 
 impl<'t> Checker<'t> {
@@ -344,6 +363,7 @@ impl<'t> Checker<'t> {
             short: take("name_short"),
             employer_keys: take("employer_keys"),
             name_set: take("name_set"),
+            name_domain: take("name_domain"),
             first: t.str("first_name_key"),
             formal: t.str("formal_first_name_key"),
             tokens: t.str("name_tokens"),
@@ -375,9 +395,15 @@ impl<'t> Checker<'t> {
                 {
                     return Some(Veto::Country);
                 }
+                // A name typed as the shared website ("acme.com") says
+                // nothing a name would: only the domain.
+                let name_is =
+                    |r: usize, d: &str| self.name_domain.as_ref().and_then(|c| c.get(r)) == Some(d);
                 if let Some((a, b)) = both(self.domain.as_ref(), i, j)
                     && a == b
                     && !same_tax
+                    && !name_is(i, a)
+                    && !name_is(j, a)
                 {
                     let overlap = name_overlap(self.tokens, self.short.as_ref(), i, j);
                     // Half the words in common, and another phone or city:
@@ -578,8 +604,21 @@ mod tests {
 
     #[test]
     fn shared_domain_and_a_word_of_its_own_is_a_corporate_family() {
-        let mut t = Table::new(6);
-        let s = |v: [Option<&str>; 6]| Column::from_strs(v);
+        let mut t = Table::new(8);
+        let s = |v: [Option<&str>; 8]| Column::from_strs(v);
+        t.push(
+            "name",
+            s([
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                Some("www.Zenant.com"),
+                Some("zenant-tech.com"),
+            ]),
+        );
         t.push(
             "name_tokens",
             s([
@@ -589,9 +628,11 @@ mod tests {
                 Some("tech zenant"),
                 Some("cprp zenant"),
                 Some("beta zenant"),
+                Some("zenant"),
+                Some("tech zenant"),
             ]),
         );
-        t.push("domain", s([Some("zenant.com"); 6]));
+        t.push("domain", s([Some("zenant.com"); 8]));
         t.push(
             "city_key",
             s([
@@ -601,11 +642,22 @@ mod tests {
                 Some("denver"),
                 Some("denver"),
                 Some("denver"),
+                None,
+                None,
             ]),
         );
         t.push(
             "phone",
-            s([Some("+1303"), None, None, Some("+1303"), None, None]),
+            s([
+                Some("+1303"),
+                None,
+                None,
+                Some("+1303"),
+                None,
+                None,
+                None,
+                None,
+            ]),
         );
         let c = Checker::new(Kind::Accounts, &t, true);
         let cases = [
@@ -621,6 +673,11 @@ mod tests {
             // Two sister companies: a third of the words in common.
             (3, 5, Some(Veto::SharedDomain)),
             (2, 3, Some(Veto::SharedDomain)),
+            // The shared website typed as the name says nothing of the name.
+            (6, 1, None),
+            (6, 3, None),
+            // Another website typed as the name is a name like any other.
+            (7, 1, Some(Veto::SharedDomain)),
         ];
         for (i, j, want) in cases {
             assert_eq!(c.veto(i, j), want, "{i} {j}");
