@@ -463,7 +463,9 @@ max_cluster_size = 2
     // but for the size limit, and the summary says so.
     assert!(
         out.contains("4 records →         3 entities")
-            && out.contains("0 lone records attached by name_compact (1 kept apart: max_cluster_size)"),
+            && out.contains(
+                "0 lone records attached by name_compact (1 kept apart: max_cluster_size)"
+            ),
         "{out}"
     );
 
