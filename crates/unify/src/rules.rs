@@ -458,18 +458,30 @@ fn employers_differ(a: &str, b: &str) -> bool {
 }
 
 /// A tax id without its country prefix: VAT numbers are written with and
-/// without it ("NL142592821B01" = "142592821B01").
+/// without it ("NL142592821B01" = "142592821B01"). After a European VAT
+/// prefix the national number may begin with a letter (Spain's
+/// "ESB81765513" = "B81765513"); Austria's "ATU80598907" is written
+/// "U80598907" and "80598907" too.
 fn tax_core(t: &str) -> &str {
+    /// VAT prefixes of the EU member states, Northern Ireland and the UK.
+    const VAT: &[&str] = &[
+        "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "GB", "HR", "HU",
+        "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "XI",
+    ];
     let b = t.as_bytes();
+    let mut core = t;
     if b.len() > 4
         && b[0].is_ascii_alphabetic()
         && b[1].is_ascii_alphabetic()
-        && b[2].is_ascii_digit()
+        && (b[2].is_ascii_digit() || (VAT.contains(&&t[..2]) && b[2].is_ascii_alphabetic()))
     {
-        &t[2..]
-    } else {
-        t
+        core = &t[2..];
     }
+    let c = core.as_bytes();
+    if c.len() == 9 && c[0] == b'U' && c[1..].iter().all(u8::is_ascii_digit) {
+        core = &core[1..];
+    }
+    core
 }
 
 /// Two first names belong to different people: not equal, no common formal
@@ -510,15 +522,22 @@ fn adds_a_word(tokens: Option<&StrColumn>, i: usize, j: usize) -> bool {
     } else {
         (wb, wa)
     };
-    if small.len() == big.len() || !small.iter().all(|w| big.contains(w)) {
+    if small.len() == big.len() || !small.iter().all(|w| big.iter().any(|b| same_word(w, b))) {
         return false;
     }
     big.iter().any(|w| {
-        !small.contains(w)
+        !small.iter().any(|s| same_word(s, w))
             && w.len() >= 3
             && !matches!(*w, "and" | "und" | "et" | "the")
             && !firmlink_normalize::company::is_legal_form_word(w)
     })
+}
+
+/// The same name word, or a typo of it: one letter added, dropped,
+/// changed or two swapped ("etworks", "Sdvisors", "eWser"), when both
+/// words have four letters or more ("ave" is not "dave").
+fn same_word(a: &str, b: &str) -> bool {
+    a == b || (a.len().min(b.len()) >= 4 && strsim::osa_distance(a, b) <= 1)
 }
 
 /// Share of name words two records have in common (Jaccard on name tokens),
@@ -534,7 +553,10 @@ fn name_overlap(tokens: Option<&StrColumn>, short: Option<&StrColumn>, i: usize,
     }
     let wa: Vec<&str> = a.split(' ').collect();
     let wb: Vec<&str> = b.split(' ').collect();
-    let inter = wa.iter().filter(|w| wb.contains(w)).count();
+    let inter = wa
+        .iter()
+        .filter(|w| wb.iter().any(|b| same_word(w, b)))
+        .count();
     let union = wa.len() + wb.len() - inter;
     if union == 0 {
         1.0
@@ -682,6 +704,58 @@ mod tests {
         for (i, j, want) in cases {
             assert_eq!(c.veto(i, j), want, "{i} {j}");
             assert_eq!(c.veto(j, i), want, "symmetric {i} {j}");
+        }
+    }
+
+    #[test]
+    fn a_typo_in_a_name_word_is_no_other_company() {
+        let mut t = Table::new(6);
+        t.push(
+            "name_tokens",
+            Column::from_strs([
+                Some("edwards networks"),
+                Some("edwards etworks"),
+                Some("retail zenant"),
+                Some("retial zenant"),
+                Some("zenant"),
+                Some("tech zenant"),
+            ]),
+        );
+        t.push("domain", Column::from_strs([Some("edwards.com"); 6]));
+        let c = Checker::new(Kind::Accounts, &t, true);
+        for (i, j, want) in [
+            (0, 1, None),
+            (2, 3, None),
+            // A misspelt extra word is still a word of its own.
+            (4, 3, Some(Veto::SharedDomain)),
+            (3, 5, Some(Veto::SharedDomain)),
+        ] {
+            assert_eq!(c.veto(i, j), want, "{i} {j}");
+            assert_eq!(c.veto(j, i), want, "symmetric {i} {j}");
+        }
+        assert!(same_word("weser", "ewser") && same_word("edia", "media"));
+        assert!(!same_word("ave", "dave") && !same_word("tech", "retail"));
+    }
+
+    #[test]
+    fn tax_ids_compare_without_their_vat_prefix() {
+        for (a, b) in [
+            ("NL142592821B01", "142592821B01"),
+            ("ESB81765513", "B81765513"),
+            ("ATU80598907", "80598907"),
+            ("ATU80598907", "U80598907"),
+            ("FR85680237906", "85680237906"),
+            ("NO123456789MVA", "123456789MVA"),
+        ] {
+            assert_eq!(tax_core(a), tax_core(b), "{a} {b}");
+        }
+        for (a, b) in [
+            ("ESB81765513", "ESA81765513"),
+            ("DE123456789", "AT123456789X"),
+            ("16DASCV5183L1ZE", "DASCV5183L1ZE"),
+            ("T2961066052602", "2961066052602"),
+        ] {
+            assert_ne!(tax_core(a), tax_core(b), "{a} {b}");
         }
     }
 
