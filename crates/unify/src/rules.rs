@@ -372,6 +372,15 @@ impl<'t> Checker<'t> {
         }
     }
 
+    /// The corporate domain of account record `i` (never free-mail); `None`
+    /// for contacts and when the rules are off.
+    pub fn corporate_domain(&self, i: usize) -> Option<&str> {
+        match self.kind {
+            Kind::Accounts => self.domain.as_ref()?.get(i),
+            Kind::Contacts => None,
+        }
+    }
+
     /// The rule that forbids records `i` and `j` to be one entity, if any.
     pub fn veto(&self, i: usize, j: usize) -> Option<Veto> {
         if !self.enabled {
