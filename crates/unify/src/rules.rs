@@ -95,16 +95,20 @@ fn derived_rows(
             let acc_acronym = s("account_acronym");
             let get =
                 |c: Option<&'_ StrColumn>, i: usize| c.and_then(|c| c.get(i)).map(str::to_string);
+            use firmlink_normalize::email::EmailClass;
+            let is = |cls: Option<&str>, classes: &[EmailClass]| {
+                cls.is_some_and(|c| classes.iter().any(|k| k.as_str() == c))
+            };
             for i in rows.clone() {
                 let cls = class.and_then(|c| c.get(i));
                 let e = email
                     .and_then(|c| c.get(i))
-                    .filter(|_| matches!(cls, Some("corporate") | Some("free_mail")));
+                    .filter(|_| is(cls, &[EmailClass::Corporate, EmailClass::FreeMail]));
                 personal.push(e);
                 local.push(e.and_then(|e| e.split('@').next()));
                 let corp = domain
                     .and_then(|c| c.get(i))
-                    .filter(|_| matches!(cls, Some("corporate") | Some("role")));
+                    .filter(|_| is(cls, &[EmailClass::Corporate, EmailClass::Role]));
                 let typed = company_domain
                     .and_then(|c| c.get(i))
                     .filter(|d| !firmlink_normalize::email::is_free_mail_domain(d));
@@ -808,7 +812,7 @@ mod tests {
             s([
                 Some("corporate"),
                 Some("role"),
-                Some("free_mail"),
+                Some("freemail"),
                 Some("corporate"),
             ]),
         );
@@ -1138,6 +1142,13 @@ mod computed_from_tests {
         );
         let checked = check(Kind::Contacts, &t, &["account_domain"]);
         assert!(checked >= 10, "only {checked} cases checked");
+        // A free-mail address is a person's own (Gmail ignores dots); a role
+        // address is not.
+        assert_eq!(
+            cell(&t, "email_personal", 4).as_deref(),
+            Some("bobmuller@gmail.com")
+        );
+        assert_eq!(cell(&t, "email_personal", 2), None);
     }
 
     #[test]
