@@ -10,8 +10,8 @@
 //!   the domain of the account the source links the contact to
 //!   (`account_ref`, see [`crate::account_ref`]); free-mail never counts),
 //!   `employer_label` and `employer_keys` (the employer as a label and as a
-//!   set of keys: domain label, compact company name, acronym, from the
-//!   contact and its linked account);
+//!   set of keys: domain label, compact company name, acronym, first word of
+//!   a multi-word company name, from the contact and its linked account);
 //! - accounts: `domain_corp` (the registrable domain unless it is a
 //!   free-mail domain), `name_short` (the acronym of a multi-word name, or a
 //!   short one-word name, so "IBM" meets "International Business Machines"),
@@ -127,6 +127,16 @@ fn derived_rows(
                 ks.extend(get(acronym, i));
                 ks.extend(get(acc_key, i).map(|k| compact(&k)));
                 ks.extend(get(acc_acronym, i));
+                // The first word of a multi-word company name: a typed
+                // "Dyneon Communicatoins" meets dyneon.com.
+                for k in [get(company_key, i), get(acc_key, i)].into_iter().flatten() {
+                    if let Some((first, _)) = k.split_once(' ') {
+                        let w = compact(first);
+                        if w.len() >= 4 {
+                            ks.push(w);
+                        }
+                    }
+                }
                 ks.retain(|k| !k.is_empty());
                 ks.sort();
                 ks.dedup();
@@ -718,6 +728,21 @@ mod tests {
             assert_eq!(c.veto(i, j), want, "{i} {j}");
             assert_eq!(c.veto(j, i), want, "symmetric {i} {j}");
         }
+    }
+
+    #[test]
+    fn employer_keys_hold_the_first_word_of_a_company_name() {
+        let mut t = Table::new(3);
+        t.push(
+            "company_key",
+            Column::from_strs([Some("dyneon communicatoins"), Some("ibm"), Some("abc data")]),
+        );
+        let d = derived_columns(Kind::Contacts, &t);
+        let keys = &d.iter().find(|(n, _)| *n == "employer_keys").unwrap().1;
+        assert_eq!(keys.get(0), Some("dyneon dyneoncommunicatoins"));
+        assert_eq!(keys.get(1), Some("ibm"));
+        // Words under four letters are too common to say who the employer is.
+        assert_eq!(keys.get(2), Some("abcdata"));
     }
 
     #[test]
