@@ -350,8 +350,11 @@ fn run_warnings(s: &firmlink_pipeline::RunSummary) -> Vec<String> {
         }
         if let Some(c) = d.constrained.as_ref().filter(|c| c.merges_unchecked > 0) {
             out.push(format!(
-                "warning: {} clustering made {} merge(s) of groups too large to check pair by pair against the B2B rules (over 10,000 record pairs): records a rule keeps apart may share an entity. Limit cluster size ([matching.{}.chain_guard] max_cluster_size = 200 keeps every merge checked) or raise threshold",
-                d.kind, c.merges_unchecked, d.kind
+                "warning: {} clustering made {} merge(s) of groups too large to check pair by pair against the B2B rules (over {} record pairs): records a rule keeps apart may share an entity. Lower [matching.{}.chain_guard] max_cluster_size (e.g. 200) so that groups stay small enough to check, or raise threshold",
+                d.kind,
+                c.merges_unchecked,
+                firmlink_unify::dedupe::MAX_CHECKED_PAIRS,
+                d.kind
             ));
         }
         for r in d.blocking.rules.iter().filter(|r| r.blocks_capped > 0) {

@@ -174,6 +174,11 @@ fn linkage_table_with(
     Ok(lt)
 }
 
+/// The most record pairs the B2B rules check before two groups merge (or a
+/// lone record attaches); larger merges are made unchecked and counted
+/// (`merges_unchecked`), larger attachments are not made (`unchecked`).
+pub const MAX_CHECKED_PAIRS: usize = 10_000;
+
 /// Clusters made from scored pairs, and what each step did.
 struct Clustered {
     labels: Vec<u32>,
@@ -201,7 +206,7 @@ fn cluster_scored(
             .copied()
             .filter(|e| labels[e.0 as usize] == labels[e.1 as usize])
             .collect();
-        let (l, s) = rules::constrained_clusters(n, &kept, threshold, check, 10_000);
+        let (l, s) = rules::constrained_clusters(n, &kept, threshold, check, MAX_CHECKED_PAIRS);
         (l, Some(s))
     } else {
         (labels, None)
@@ -209,7 +214,7 @@ fn cluster_scored(
     let (labels, attached) = match key {
         Some((col, on)) => {
             let max_size = m.guard.max_cluster_size.map(|n| n.get() as usize);
-            let (l, s) = attach_singletons(&labels, col, on, check, 10_000, max_size);
+            let (l, s) = attach_singletons(&labels, col, on, check, MAX_CHECKED_PAIRS, max_size);
             (l, Some(s))
         }
         None => (labels, None),
