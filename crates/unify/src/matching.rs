@@ -341,7 +341,7 @@ pub fn default_account_blocking() -> Vec<BlockingRule> {
     vec![
         rule("domain", &["domain_corp"]),
         rule("name", &["name_key"]),
-        rule("tax_id", &["tax_id"]),
+        rule("tax_id", &["tax_number"]),
         rule("phone", &["phone"]),
         BlockingRule::on(["country"])
             .and_prefix("name_key", 6)
@@ -385,7 +385,7 @@ pub fn default_account_comparisons() -> Vec<Comparison> {
             .level(Level::jaro_winkler(0.9)),
         Comparison::new("postcode").level(Level::exact().with_tf_adjustment()),
         Comparison::exact("country"),
-        Comparison::exact("tax_id"),
+        Comparison::exact("tax_number").named("tax_id"),
     ]
 }
 

@@ -17,7 +17,8 @@
 //!   short one-word name, so "IBM" meets "International Business Machines"),
 //!   `name_country`, `name_domain` (the registrable domain of a name
 //!   typed as a website, "www.acme.com") and `name_compact` (the name key's
-//!   letters and digits: "northwindpolymers.com" meets "Northwind Polymers").
+//!   letters and digits: "northwindpolymers.com" meets "Northwind Polymers"),
+//!   `tax_number` (the tax id without its VAT country prefix).
 //!
 //! Vetoes (with `b2b_rules = true`, the default for the built-in
 //! comparisons):
@@ -179,6 +180,8 @@ fn derived_rows(
             let mut short = StrColumn::with_capacity(n);
             let country = s("country");
             let mut name_country = StrColumn::with_capacity(n);
+            let tax = s("tax_id");
+            let mut tax_number = StrColumn::with_capacity(n);
             let raw_name = s("name");
             let mut name_domain = StrColumn::with_capacity(n);
             let mut name_compact = StrColumn::with_capacity(n);
@@ -202,6 +205,7 @@ fn derived_rows(
                     .and_then(|c| c.get(i))
                     .and_then(firmlink_normalize::website::name_as_domain);
                 name_domain.push(nd.as_deref());
+                tax_number.push(tax.and_then(|c| c.get(i)).map(|t| tax_parts(t).1));
                 let cp = k.map(compact);
                 name_compact.push(cp.as_deref().filter(|c| !c.is_empty()));
             }
@@ -211,6 +215,7 @@ fn derived_rows(
                 ("name_country", name_country),
                 ("name_domain", name_domain),
                 ("name_compact", name_compact),
+                ("tax_number", tax_number),
             ]
         }
     }
@@ -260,6 +265,7 @@ pub fn computed_from(kind: Kind) -> &'static [(&'static str, &'static [&'static 
             ("name_country", &["name_key", "country"]),
             ("name_domain", &["name"]),
             ("name_compact", &["name_key"]),
+            ("tax_number", &["tax_id"]),
             ("domain", &["website"]),
             ("domain_corp", &["domain"]),
             ("domain", &["domain_corp"]),
@@ -1327,8 +1333,13 @@ mod computed_from_tests {
                     ("name", "Acme GmbH"),
                     ("country", "DE"),
                     ("website", "acme.de"),
+                    ("tax_id", "DE 123.456.789"),
                 ],
-                &[("name", "acme.de"), ("country", "DE")],
+                &[
+                    ("name", "acme.de"),
+                    ("country", "DE"),
+                    ("tax_id", "de123456789"),
+                ],
             ],
         );
         check(Kind::Accounts, &t, &[]);
