@@ -136,6 +136,7 @@ const COMPANIES: &[CompanyCase] = &[
     ("Össur hf.", Some("IS"), "Össur", "ossur", Some("hf"), Some("IS")),
     // Central and Eastern Europe
     ("Orlen Sp. z o.o.", None, "Orlen", "orlen", Some("Sp. z o.o."), Some("PL")),
+    ("Ochwat Chemia Spółka z o.o.", Some("PL"), "Ochwat Chemia", "ochwat chemia", Some("Sp. z o.o."), Some("PL")),
     ("Comarch Spółka Akcyjna", Some("PL"), "Comarch", "comarch", Some("S.A."), Some("PL")),
     ("Škoda Auto a.s.", Some("CZ"), "Škoda Auto", "skoda auto", Some("a.s."), Some("CZ")),
     ("Avast Software s.r.o.", None, "Avast Software", "avast software", Some("s.r.o."), None),
