@@ -757,6 +757,36 @@ pub fn names_match_via_nickname(a_key: &str, b_key: &str) -> bool {
     fa.contains(&b_key) || fb.contains(&a_key) || fa.iter().any(|x| fb.contains(x))
 }
 
+/// For each first-name key in the nickname table, the initials it may be
+/// written with: its own, those of its nicknames (william: b for bill, w, l
+/// for liam …) and those of its formal names (bill: w).
+static INITIALS: LazyLock<FastMap<&'static str, Vec<u8>>> = LazyLock::new(|| {
+    let mut m: FastMap<&'static str, Vec<u8>> = FastMap::default();
+    for (&nick, formals) in &NICKNAMES.formals {
+        for &f in formals {
+            for (name, other) in [(f, nick), (nick, f)] {
+                let v = m.entry(name).or_default();
+                if let Some(&c) = other.as_bytes().first()
+                    && !v.contains(&c)
+                {
+                    v.push(c);
+                }
+            }
+        }
+    }
+    m
+});
+
+/// True when the one-letter `initial` may stand for the folded first-name
+/// key `name`: its first letter, or that of one of its nicknames or formal
+/// names ("B." for William, as Bill; "W." for Bill).
+pub fn initial_fits(initial: &str, name: &str) -> bool {
+    let Some(&c) = initial.as_bytes().first() else {
+        return false;
+    };
+    name.as_bytes().first() == Some(&c) || INITIALS.get(name).is_some_and(|v| v.contains(&c))
+}
+
 /// Number of distinct nicknames and of distinct formal names in the
 /// embedded table (for reports and tests).
 pub fn nickname_table_size() -> (usize, usize) {
@@ -770,6 +800,15 @@ pub fn nickname_table_size() -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn initials_fit_nicknames_and_formal_names() {
+        assert!(initial_fits("b", "william"), "Bill");
+        assert!(initial_fits("w", "bill"), "William");
+        assert!(initial_fits("w", "william"));
+        assert!(!initial_fits("k", "william"));
+        assert!(!initial_fits("b", "zoltan"));
+    }
 
     #[test]
     fn nickname_rule() {

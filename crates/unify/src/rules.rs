@@ -555,6 +555,11 @@ fn first_names_differ(a: &str, b: &str, formal: Option<(&str, &str)>) -> bool {
     if firmlink_normalize::person::names_match_via_nickname(a, b) {
         return false;
     }
+    // An initial against a name: "B." may be Bill, so William.
+    if a.len() == 1 || b.len() == 1 {
+        let (initial, name) = if a.len() == 1 { (a, b) } else { (b, a) };
+        return !firmlink_normalize::person::initial_fits(initial, name);
+    }
     strsim::jaro_winkler(a, b) < 0.7
 }
 
@@ -1018,6 +1023,11 @@ mod tests {
             Some(Veto::FirstName),
             "jo and robert at one employer"
         );
+        assert!(
+            !first_names_differ("b", "william", Some(("b", "william"))),
+            "B. may be Bill"
+        );
+        assert!(first_names_differ("k", "william", Some(("k", "william"))));
         assert!(
             !first_names_differ("bob", "robert", Some(("robert", "robert"))),
             "bob is robert"
