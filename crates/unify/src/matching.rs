@@ -322,7 +322,7 @@ pub fn default_contact_comparisons() -> Vec<Comparison> {
             .level(Level::jaro_winkler(0.88))
             .level(
                 Level::jaccard(0.3)
-                    .on("employer_keys")
+                    .on("employer_terms")
                     .labelled("acronym or partial name"),
             ),
         Comparison::new("company_key")

@@ -10,8 +10,9 @@
 //!   the domain of the account the source links the contact to
 //!   (`account_ref`, see [`crate::account_ref`]); free-mail never counts),
 //!   `employer_label` and `employer_keys` (the employer as a label and as a
-//!   set of keys: domain label, compact company name, acronym, first word of
-//!   a multi-word company name, from the contact and its linked account);
+//!   set of keys: domain label, compact company name, acronym, from the
+//!   contact and its linked account), `employer_terms` (the keys and the
+//!   first word of a multi-word company name, for scoring);
 //! - accounts: `domain_corp` (the registrable domain unless it is a
 //!   free-mail domain), `name_short` (the acronym of a multi-word name, or a
 //!   short one-word name, so "IBM" meets "International Business Machines"),
@@ -89,6 +90,7 @@ fn derived_rows(
             let mut employer = StrColumn::with_capacity(n);
             let mut label = StrColumn::with_capacity(n);
             let mut name_set = StrColumn::with_capacity(n);
+            let mut terms = StrColumn::with_capacity(n);
             let mut keys = StrColumn::with_capacity(n);
             let acronym = s("company_acronym");
             let acc_domain = s("account_domain");
@@ -128,8 +130,15 @@ fn derived_rows(
                 ks.extend(get(acronym, i));
                 ks.extend(get(acc_key, i).map(|k| compact(&k)));
                 ks.extend(get(acc_acronym, i));
-                // The first word of a multi-word company name: a typed
-                // "Dyneon Communicatoins" meets dyneon.com.
+                ks.retain(|k| !k.is_empty());
+                ks.sort();
+                ks.dedup();
+                let joined_keys = ks.join(" ");
+                keys.push((!ks.is_empty()).then_some(joined_keys.as_str()));
+                // For scoring only, the first word of a multi-word company
+                // name too: a typed "Dyneon Communicatoins" meets dyneon.com.
+                // Not for the employer rule: "Global Tech" and "Global Foods"
+                // share it and are two employers.
                 for k in [get(company_key, i), get(acc_key, i)].into_iter().flatten() {
                     if let Some((first, _)) = k.split_once(' ') {
                         let w = compact(first);
@@ -138,11 +147,10 @@ fn derived_rows(
                         }
                     }
                 }
-                ks.retain(|k| !k.is_empty());
                 ks.sort();
                 ks.dedup();
-                let joined_keys = ks.join(" ");
-                keys.push((!ks.is_empty()).then_some(joined_keys.as_str()));
+                let joined_terms = ks.join(" ");
+                terms.push((!ks.is_empty()).then_some(joined_terms.as_str()));
                 let mut words: Vec<String> = match full.and_then(|c| c.get(i)) {
                     Some(f) => firmlink_normalize::text::fold(f)
                         .split(' ')
@@ -164,6 +172,7 @@ fn derived_rows(
                 ("employer_domain", employer),
                 ("employer_label", label),
                 ("employer_keys", keys),
+                ("employer_terms", terms),
                 ("name_set", name_set),
             ]
         }
@@ -496,10 +505,11 @@ fn employers_differ(a: &str, b: &str) -> bool {
     true
 }
 
-/// Two tax ids are the same number: equal once a VAT country prefix is
-/// set aside, which VAT numbers are written with and without
-/// ("NL142592821B01" = "142592821B01"), unless both carry different
-/// prefixes ("GB811111111" is not "DE811111111"). After a European VAT prefix
+/// Two tax ids are the same number: equal once a country prefix (two
+/// letters before the number) is set aside, which VAT numbers are written
+/// with and without ("NL142592821B01" = "142592821B01"), unless both carry
+/// different prefixes ("GB811111111" is not "DE811111111"; EL and GR, XI and
+/// GB are one country). After a European VAT prefix
 /// the national number may begin with a letter (Spain's "ESB81765513" =
 /// "B81765513"); Austria's "ATU80598907" is written "U80598907" and
 /// "80598907" too.
@@ -508,8 +518,17 @@ fn tax_ids_agree(a: &str, b: &str) -> bool {
         return true;
     }
     let ((pa, ca), (pb, cb)) = (tax_parts(a), tax_parts(b));
+    // Greece writes EL in VAT numbers and GR elsewhere; Northern Ireland's
+    // XI numbers are its GB numbers.
+    fn country(p: &str) -> &str {
+        match p {
+            "GR" => "EL",
+            "XI" => "GB",
+            p => p,
+        }
+    }
     match (pa, pb) {
-        (Some(x), Some(y)) if x != y => false,
+        (Some(x), Some(y)) if country(x) != country(y) => false,
         _ => ca == cb,
     }
 }
@@ -831,18 +850,23 @@ mod tests {
     }
 
     #[test]
-    fn employer_keys_hold_the_first_word_of_a_company_name() {
+    fn employer_terms_hold_the_first_word_of_a_company_name() {
         let mut t = Table::new(3);
         t.push(
             "company_key",
             Column::from_strs([Some("dyneon communicatoins"), Some("ibm"), Some("abc data")]),
         );
         let d = derived_columns(Kind::Contacts, &t);
-        let keys = &d.iter().find(|(n, _)| *n == "employer_keys").unwrap().1;
-        assert_eq!(keys.get(0), Some("dyneon dyneoncommunicatoins"));
-        assert_eq!(keys.get(1), Some("ibm"));
+        let col = |name: &str| d.iter().find(|(n, _)| *n == name).unwrap().1.clone();
+        let (terms, keys) = (col("employer_terms"), col("employer_keys"));
+        assert_eq!(terms.get(0), Some("dyneon dyneoncommunicatoins"));
+        assert_eq!(terms.get(1), Some("ibm"));
         // Words under four letters are too common to say who the employer is.
-        assert_eq!(keys.get(2), Some("abcdata"));
+        assert_eq!(terms.get(2), Some("abcdata"));
+        // The employer rule does not see first words: "Global Tech" and
+        // "Global Foods" are two employers.
+        assert_eq!(keys.get(0), Some("dyneoncommunicatoins"));
+        assert!(employers_differ("globaltech", "globalfoods"));
     }
 
     #[test]
@@ -902,6 +926,8 @@ mod tests {
             ("ATU80598907", "U80598907"),
             ("FR85680237906", "85680237906"),
             ("NO123456789MVA", "123456789MVA"),
+            ("EL094259216", "GR094259216"),
+            ("XI123456789", "GB123456789"),
         ] {
             assert!(tax_ids_agree(a, b), "{a} {b}");
             assert!(tax_ids_agree(b, a), "{b} {a}");
@@ -909,6 +935,7 @@ mod tests {
         for (a, b) in [
             ("ESB81765513", "ESA81765513"),
             ("DE123456789", "AT123456789X"),
+            ("GB123456789", "IE123456789"),
             // Two countries' prefixes: two numbers, whatever follows.
             ("GB811111111", "DE811111111"),
             ("DEL850101AB1", "BEL850101AB1"),
