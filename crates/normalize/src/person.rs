@@ -757,34 +757,40 @@ pub fn names_match_via_nickname(a_key: &str, b_key: &str) -> bool {
     fa.contains(&b_key) || fb.contains(&a_key) || fa.iter().any(|x| fb.contains(x))
 }
 
-/// For each first-name key in the nickname table, the initials it may be
-/// written with: its own, those of its nicknames (william: b for bill, w, l
-/// for liam …) and those of its formal names (bill: w).
+/// For each formal first-name key (as `formal_first_key` chooses it), the
+/// initials of every name it stands for: william → b (bill), w (will,
+/// william). Built from the chosen formal names, not from every formal name
+/// the genealogical table lists (which also maps bill to fred and robert).
 static INITIALS: LazyLock<FastMap<&'static str, Vec<u8>>> = LazyLock::new(|| {
     let mut m: FastMap<&'static str, Vec<u8>> = FastMap::default();
-    for (&nick, formals) in &NICKNAMES.formals {
-        for &f in formals {
-            for (name, other) in [(f, nick), (nick, f)] {
-                let v = m.entry(name).or_default();
-                if let Some(&c) = other.as_bytes().first()
-                    && !v.contains(&c)
-                {
-                    v.push(c);
-                }
+    for (&nick, &formal) in &NICKNAMES.chosen {
+        for name in [nick, formal] {
+            let v = m.entry(formal).or_default();
+            if let Some(&c) = name.as_bytes().first()
+                && !v.contains(&c)
+            {
+                v.push(c);
             }
         }
     }
     m
 });
 
-/// True when the one-letter `initial` may stand for the folded first-name
-/// key `name`: its first letter, or that of one of its nicknames or formal
-/// names ("B." for William, as Bill; "W." for Bill).
+/// True when the one-letter folded `initial` may stand for the folded
+/// first-name key `name`: its first letter, or that of a name sharing its
+/// formal name ("B." for William, as Bill; "W." for Bill; "B." for Liz, as
+/// Beth). Anything but one ASCII letter is no initial.
 pub fn initial_fits(initial: &str, name: &str) -> bool {
-    let Some(&c) = initial.as_bytes().first() else {
+    let &[c] = initial.as_bytes() else {
         return false;
     };
-    name.as_bytes().first() == Some(&c) || INITIALS.get(name).is_some_and(|v| v.contains(&c))
+    if !c.is_ascii_alphabetic() {
+        return false;
+    }
+    name.as_bytes().first() == Some(&c)
+        || INITIALS
+            .get(formal_first_key(name))
+            .is_some_and(|v| v.contains(&c))
 }
 
 /// Number of distinct nicknames and of distinct formal names in the
@@ -808,6 +814,15 @@ mod tests {
         assert!(initial_fits("w", "william"));
         assert!(!initial_fits("k", "william"));
         assert!(!initial_fits("b", "zoltan"));
+        // Two steps: Liz and Beth are both Elizabeth.
+        assert!(initial_fits("b", "liz"));
+        // Only the chosen formal name counts: the table also lists bill as a
+        // nickname of fred and robert.
+        assert!(!initial_fits("f", "bill") && !initial_fits("r", "bill"));
+        // Only one ASCII letter is an initial.
+        assert!(
+            !initial_fits("bo", "bob") && !initial_fits("", "bob") && !initial_fits("1", "bob")
+        );
     }
 
     #[test]
