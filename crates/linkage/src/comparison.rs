@@ -85,6 +85,9 @@ pub(crate) struct CompiledComparison {
     pub tests: Vec<Test>,
     /// Labels of all levels, `null` first.
     pub labels: Vec<String>,
+    /// The column each configured level reads, in level order (the null and
+    /// else levels read none).
+    pub level_columns: Vec<String>,
     pub slots: Vec<Slot>,
     /// Every column the comparison reads.
     pub columns: Vec<usize>,

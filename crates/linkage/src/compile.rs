@@ -227,11 +227,13 @@ pub(crate) fn compile(settings: &Settings, table: &Table) -> Result<Compiled, Li
         }
         let mut tests = Vec::new();
         let mut labels = vec!["null".to_owned()];
+        let mut level_columns: Vec<String> = Vec::new();
         let mut slots: Vec<Slot> = Vec::new();
         let mut columns: Vec<usize> = main.into_iter().collect();
         for (li, level) in cmp.levels.iter().enumerate() {
             let lp = format!("{cp}.levels[{li}]");
             let col_name = level.column().unwrap_or(&cmp.column);
+            level_columns.push(col_name.to_owned());
             labels.push(
                 level
                     .label()
@@ -398,6 +400,7 @@ pub(crate) fn compile(settings: &Settings, table: &Table) -> Result<Compiled, Li
                 column_name: cmp.column.clone(),
                 tests,
                 labels,
+                level_columns,
                 slots,
                 columns,
             });

@@ -51,6 +51,10 @@ pub struct ComparisonParams {
 pub struct LevelParams {
     /// The level's label (checked on load).
     pub label: String,
+    /// The column the level reads (checked on load when present; absent for
+    /// the else level and in files written before 2026-12-07).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
     /// P(level | match).
     pub m: f64,
     /// P(level | non-match).
@@ -169,6 +173,16 @@ impl Params {
                     have.join(", "),
                     labels.join(", ")
                 ));
+            }
+            for (l, want) in p.levels.iter().zip(&c.level_columns) {
+                if let Some(have) = &l.column
+                    && have != want
+                {
+                    return bad(format!(
+                        "comparison `{}` level `{}` reads `{have}` in the parameters but `{want}` in the settings",
+                        c.name, l.label
+                    ));
+                }
             }
         }
         Ok(())

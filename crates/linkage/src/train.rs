@@ -775,6 +775,7 @@ pub(crate) fn train(
             levels: (1..levels[c])
                 .map(|k| LevelParams {
                     label: labels[k].clone(),
+                    column: comps[c].level_columns.get(k - 1).cloned(),
                     m: m[k],
                     u: uc[k],
                 })

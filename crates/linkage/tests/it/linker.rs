@@ -254,6 +254,28 @@ fn params_for_other_settings_are_rejected_with_the_difference() {
         "{err}"
     );
 
+    // The same labels on another column: parameters of another model.
+    let mut moved = params.clone();
+    moved.comparisons[4].levels[0].column = Some("ssn_digits".into());
+    let err = linker.predict(&cands, &moved).unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "level `exact` reads `ssn_digits` in the parameters but `ssn` in the settings"
+        ),
+        "{err}"
+    );
+    // Files from before the column was written still load.
+    let mut old = params.clone();
+    for l in old.comparisons.iter_mut().flat_map(|c| &mut c.levels) {
+        l.column = None;
+    }
+    assert!(linker.predict(&cands, &old).is_ok());
+    assert_eq!(
+        params.comparisons[4].levels.last().unwrap().column,
+        None,
+        "else"
+    );
+
     let bad = params
         .to_json()
         .unwrap()
