@@ -19,6 +19,10 @@
 #                            (crm_contacts, marketing_leads, crm_accounts for the
 #                            company names); all: the whole demo pipeline (five
 #                            sources, account dedupe on all of them)
+#   --firmlink-outputs SET   all (default): firmlink writes its whole run folder;
+#                            lean: without normalized/ and pairs/ (write_normalized
+#                            = false, write_pairs = false), closer to Splink's one
+#                            cluster table (golden records and crosswalk still written)
 #   --splink-only | --firmlink-only
 # Environment:
 #   BENCH_DIR   work folder: venv, data, outputs, logs (default /tmp/firmlink-splink)
@@ -43,6 +47,7 @@ em_rules=email_namecompany
 run_splink=1
 run_firmlink=1
 firmlink_sources=same
+firmlink_outputs=all
 while (($#)); do
     case $1 in
         --small) accounts=3000 ;;
@@ -52,6 +57,7 @@ while (($#)); do
         --email) email_model=$2; shift ;;
         --em) em_rules=$2; shift ;;
         --firmlink-sources) firmlink_sources=$2; shift ;;
+        --firmlink-outputs) firmlink_outputs=$2; shift ;;
         --splink-only) run_firmlink=0 ;;
         --firmlink-only) run_splink=0 ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -61,6 +67,8 @@ while (($#)); do
 done
 [[ $firmlink_sources == same || $firmlink_sources == all ]] \
     || { echo "run.sh: --firmlink-sources takes same or all" >&2; exit 2; }
+[[ $firmlink_outputs == all || $firmlink_outputs == lean ]] \
+    || { echo "run.sh: --firmlink-outputs takes all or lean" >&2; exit 2; }
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 log() { echo "== $*" >&2; }
@@ -128,12 +136,14 @@ fi
 
 # --- firmlink ---------------------------------------------------------------
 if ((run_firmlink)); then
-    pipeline="$bench_dir/pipeline-$tag-$firmlink_sources.toml"
-    out="$bench_dir/out-$tag-$firmlink_sources"
+    pipeline="$bench_dir/pipeline-$tag-$firmlink_sources-$firmlink_outputs.toml"
+    out="$bench_dir/out-$tag-$firmlink_sources-$firmlink_outputs"
+    lean_keys=""
+    [[ $firmlink_outputs == lean ]] && lean_keys='\nwrite_normalized = false\nwrite_pairs = false'
     # demo.toml names its files ../fixtures/demo/<file>; point them at the data.
     # With `same`, keep only the sources whose files Splink reads: drop the
     # [[source]] blocks of the enrichment and ERP files.
-    sed -e "s#\.\./fixtures/demo/#$data/#g" -e "s#^output = .*#output = \"$out\"#" \
+    sed -e "s#\.\./fixtures/demo/#$data/#g" -e "s#^output = .*#output = \"$out\"$lean_keys#" \
         "$root/pipelines/demo.toml" |
         awk -v keep="$firmlink_sources" '
             /^\[\[source\]\]/ { drop = 0; block = $0 "\n"; inblock = 1; next }
@@ -168,9 +178,9 @@ splink_time=""; firmlink_time=""
 [[ -f $logs/splink.time ]] && ((run_splink)) && splink_time=$(time_field "$logs/splink.time")
 [[ -f $logs/firmlink.time ]] && ((run_firmlink)) && firmlink_time=$(time_field "$logs/firmlink.time")
 
-"$python" - "$logs" "$splink_time" "$firmlink_time" "$contact_rows" "$tag" <<'EOF'
+"$python" - "$logs" "$splink_time" "$firmlink_time" "$contact_rows" "$tag" "$firmlink_outputs" <<'EOF'
 import json, os, sys
-logs, splink_time, firmlink_time, rows, tag = sys.argv[1:6]
+logs, splink_time, firmlink_time, rows, tag, outputs = sys.argv[1:7]
 
 def load(name):
     path = os.path.join(logs, name)
@@ -193,7 +203,7 @@ if firmlink_time:
     cand = next((d.get("candidate_pairs") for d in run.get("dedupe", []) if d.get("kind") == "contacts"), None)
     pw = (ev or {}).get("pairwise", {})
     secs, mb = firmlink_time.split()
-    table.append(("firmlink", cand, pw.get("f1"), pw.get("precision"), pw.get("recall"), float(secs), int(mb)))
+    table.append(("firmlink" + (" (lean outputs)" if outputs == "lean" else ""), cand, pw.get("f1"), pw.get("precision"), pw.get("recall"), float(secs), int(mb)))
 
 def fmt(v, kind):
     if v is None:

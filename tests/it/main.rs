@@ -292,6 +292,83 @@ fn eval_scores_the_demo_against_its_truth() {
     }
 }
 
+/// `firmlink eval --json` on one kind of a run.
+fn eval_json(run: &Path, kind: &str) -> (serde_json::Value, String) {
+    let truth = repo(&format!("fixtures/demo/truth/{kind}_truth.csv"));
+    let o = firmlink(&[
+        "eval",
+        "--run",
+        run.to_str().unwrap(),
+        "--kind",
+        kind,
+        "--truth",
+        truth.to_str().unwrap(),
+        "--json",
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    (serde_json::from_str(&out).unwrap(), err)
+}
+
+#[test]
+fn a_run_without_normalized_and_pairs_still_evaluates() {
+    let dir = tempfile::tempdir().unwrap();
+    run_demo(dir.path(), "full");
+    let full = dir.path().join("runs/full");
+    let demo = std::fs::read_to_string(repo("pipelines/demo.toml")).unwrap();
+    let fixtures = repo("fixtures/demo/");
+    let lean = demo
+        .replace("../fixtures/demo/", fixtures.to_str().unwrap())
+        .replace(
+            "[pipeline]\n",
+            "[pipeline]\nwrite_normalized = false\nwrite_pairs = false\n",
+        );
+    assert_ne!(lean, demo);
+    let pipeline = dir.path().join("lean.toml");
+    std::fs::write(&pipeline, lean).unwrap();
+    let o = run_pipeline(&pipeline, dir.path(), &["--run-id", "lean", "--quiet"]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let run = dir.path().join("runs/lean");
+    assert!(!run.join("normalized").exists() && !run.join("pairs").exists());
+    assert!(run.join("params/contacts.json").exists());
+    // The same clusters as the full run: only the two folders are left out.
+    for f in ["crosswalk.parquet", "contacts.parquet", "accounts.parquet"] {
+        assert_eq!(
+            std::fs::read(run.join(f)).unwrap(),
+            std::fs::read(full.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["outputs"]["normalized"]["written"], false);
+    assert_eq!(manifest["outputs"]["pairs"]["written"], false);
+    // eval scores from the crosswalk; only the threshold table needs pairs/.
+    let (v, err) = eval_json(&run, "contacts");
+    let (w, _) = eval_json(&full, "contacts");
+    assert_eq!(v["pairwise"], w["pairwise"]);
+    assert_eq!(v["bcubed"], w["bcubed"]);
+    assert_eq!(v["thresholds"].as_array().map(Vec::len), Some(0));
+    assert!(v["thresholds_missing_because"].is_string(), "{v}");
+    assert!(err.contains("write_pairs = true"), "{err}");
+    // explain needs the normalized records and says how to get them.
+    let o = firmlink(&[
+        "explain",
+        "--run",
+        run.to_str().unwrap(),
+        "--kind",
+        "contacts",
+        "--cluster",
+        "con_000001",
+    ]);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(
+        text(&o).1.contains("write_normalized = true"),
+        "{:?}",
+        text(&o)
+    );
+}
+
 #[test]
 fn validate_checks_matching_settings_against_the_columns() {
     let dir = tempfile::tempdir().unwrap();

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use firmlink_linkage::eval::{self, DEFAULT_THRESHOLDS, PairScope};
-use firmlink_model::{Column, Table};
+use firmlink_model::{Column, Kind, Table};
+
+type Fail = (String, u8);
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -58,33 +60,37 @@ pub fn main(args: &Args) -> ExitCode {
 fn run(args: &Args) -> Result<(), (String, u8)> {
     let input = |m: String| (m, 4u8);
     let kind = crate::run_folder::kind(&args.kind)?;
-    let records_path = args.run.join(format!("normalized/{}.parquet", args.kind));
-    let pairs_path = args.run.join(format!("pairs/{}.parquet", args.kind));
     let cw_path = args.run.join("crosswalk.parquet");
-    let records =
-        firmlink_pipeline::read_parquet(&records_path).map_err(|e| input(e.to_string()))?;
     let crosswalk = firmlink_pipeline::read_parquet(&cw_path).map_err(|e| input(e.to_string()))?;
-    let pairs = firmlink_pipeline::read_parquet(&pairs_path).map_err(|e| input(e.to_string()))?;
-
-    // The crosswalk rows of this kind are in the same order as the records.
+    // The records of this kind, in record order: the crosswalk lists them in
+    // the order of normalized/<kind>.parquet and the pairs' indices.
     let cw_kind = str_col(&crosswalk, "kind", &cw_path).map_err(input)?;
     let cw_uid = str_col(&crosswalk, "unified_id", &cw_path).map_err(input)?;
-    let uids: Vec<&str> = (0..crosswalk.rows())
+    let source = str_col(&crosswalk, "source", &cw_path).map_err(input)?;
+    let source_id = str_col(&crosswalk, "source_id", &cw_path).map_err(input)?;
+    let rows: Vec<usize> = (0..crosswalk.rows())
         .filter(|&i| cw_kind.get(i) == Some(args.kind.as_str()))
-        .map(|i| cw_uid.get(i).unwrap_or(""))
         .collect();
-    if uids.len() != records.rows() {
+    let uids: Vec<&str> = rows.iter().map(|&i| cw_uid.get(i).unwrap_or("")).collect();
+    let n_records = rows.len();
+    // The threshold table re-clusters the scored pairs with the B2B rules,
+    // which read the normalized records: both are optional outputs.
+    let records = crate::run_folder::optional_table(&args.run, "normalized", kind)?;
+    let pairs = crate::run_folder::optional_table(&args.run, "pairs", kind)?;
+    if let Some(r) = &records
+        && r.rows() != n_records
+    {
         return Err(input(format!(
             "{} and {} disagree on the number of {} ({} vs {})",
             cw_path.display(),
-            records_path.display(),
+            args.run
+                .join(format!("normalized/{}.parquet", args.kind))
+                .display(),
             args.kind,
-            uids.len(),
-            records.rows()
+            n_records,
+            r.rows()
         )));
     }
-    let source = str_col(&records, "source", &records_path).map_err(input)?;
-    let source_id = str_col(&records, "source_id", &records_path).map_err(input)?;
 
     // Truth.
     let mut rdr = csv::Reader::from_path(&args.truth)
@@ -148,18 +154,18 @@ fn run(args: &Args) -> Result<(), (String, u8)> {
     // Records with a truth entry, in record order.
     let mut keep: Vec<usize> = Vec::new();
     let mut truth_labels: Vec<&str> = Vec::new();
-    for i in 0..records.rows() {
+    for (i, &row) in rows.iter().enumerate() {
         let s = if src_col.is_some() {
-            source.get(i).unwrap_or("")
+            source.get(row).unwrap_or("")
         } else {
             ""
         };
-        if let Some(e) = truth.get(&(s.to_string(), source_id.get(i).unwrap_or("").to_string())) {
+        if let Some(e) = truth.get(&(s.to_string(), source_id.get(row).unwrap_or("").to_string())) {
             keep.push(i);
             truth_labels.push(e.as_str());
         }
     }
-    let without_truth = records.rows() - keep.len();
+    let without_truth = n_records - keep.len();
     if keep.is_empty() {
         return Err(input(format!(
             "no {} record of the run has an entry in {} (id column `{}`{}): check --id-column and --kind",
@@ -173,7 +179,7 @@ fn run(args: &Args) -> Result<(), (String, u8)> {
             }
         )));
     }
-    let mut new_index = vec![u32::MAX; records.rows()];
+    let mut new_index = vec![u32::MAX; n_records];
     for (k, &i) in keep.iter().enumerate() {
         new_index[i] = k as u32;
     }
@@ -189,7 +195,7 @@ fn run(args: &Args) -> Result<(), (String, u8)> {
         let mut names: Vec<&str> = Vec::new();
         keep.iter()
             .map(|&i| {
-                let s = source.get(i).unwrap_or("");
+                let s = source.get(rows[i]).unwrap_or("");
                 match names.iter().position(|n| *n == s) {
                     Some(p) => p as u16,
                     None => {
@@ -206,69 +212,43 @@ fn run(args: &Args) -> Result<(), (String, u8)> {
         PairScope::All
     };
 
-    let (l, r, p) = match (
-        pairs.get("left"),
-        pairs.get("right"),
-        pairs.get("match_probability"),
-    ) {
-        (Some(Column::I64(l)), Some(Column::I64(r)), Some(Column::F64(p))) => (l, r, p),
-        _ => {
-            return Err(input(format!(
-                "{} lacks left/right/match_probability",
-                pairs_path.display()
-            )));
-        }
-    };
-
     let report =
         eval::evaluate(&predicted, &truth_labels, scope).map_err(|e| (e.to_string(), 1))?;
-    // The threshold table clusters the run's scored pairs at each threshold
-    // as the run does (its chain guard, B2B rules and attaching, read from
-    // the run's pipeline.toml); without a readable pipeline.toml, with the
-    // default guard alone.
-    let matching = crate::run_folder::matching(&args.run, kind).ok();
-    let table = match matching {
-        Some(m) if m.enabled => {
-            let all_edges: Vec<(u32, u32, f64)> = (0..pairs.rows())
-                .filter_map(|k| Some((l[k]? as u32, r[k]? as u32, p[k].unwrap_or(0.0))))
-                .collect();
-            let labels = firmlink_unify::dedupe::recluster(
+    let missing = match (&records, &pairs) {
+        (_, None) => Some("pairs"),
+        (None, Some(_)) => Some("normalized"),
+        _ => None,
+    };
+    let table = match (records, pairs) {
+        (Some(records), Some(pairs)) => {
+            let ctx = Thresholds {
+                run: &args.run,
                 kind,
-                &records,
-                &m,
-                &all_edges,
-                &DEFAULT_THRESHOLDS,
-            )
-            .map_err(|e| (e.to_string(), 1))?;
-            let clusterings: Vec<(f64, Vec<u32>)> = DEFAULT_THRESHOLDS
-                .iter()
-                .zip(labels)
-                .map(|(t, l)| (*t, keep.iter().map(|&i| l[i]).collect()))
-                .collect();
-            eval::threshold_rows(&clusterings, &truth_labels, scope)
-                .map_err(|e| (e.to_string(), 1))?
+                keep: &keep,
+                new_index: &new_index,
+                truth_labels: &truth_labels,
+                scope,
+            };
+            ctx.table(&records, &pairs)?
         }
         _ => {
+            let folder = missing.expect("one is missing");
             eprintln!(
-                "note: {} has no usable pipeline.toml: the threshold table uses the default chain guard only, without the B2B rules",
-                args.run.display()
+                "note: no threshold table: {}",
+                crate::run_folder::not_kept(&args.run, folder, kind, "the threshold table")
             );
-            // Edges between records with a truth entry, in their numbering.
-            let edges: Vec<(u32, u32, f64)> = (0..pairs.rows())
-                .filter_map(|k| {
-                    let a = new_index[l[k]? as usize];
-                    let b = new_index[r[k]? as usize];
-                    (a != u32::MAX && b != u32::MAX).then(|| (a, b, p[k].unwrap_or(0.0)))
-                })
-                .collect();
-            let guard = firmlink_linkage::cluster::ChainGuard::default();
-            eval::threshold_table(&edges, &truth_labels, scope, &DEFAULT_THRESHOLDS, &guard)
-                .map_err(|e| (e.to_string(), 1))?
+            Vec::new()
         }
     };
     let report = report.with_thresholds(table);
     if args.json {
         let mut v = serde_json::to_value(&report).expect("serializable");
+        if let Some(folder) = missing {
+            v["thresholds_missing_because"] = serde_json::json!(format!(
+                "the run did not keep {folder}/{}.parquet (write_{folder} = false)",
+                args.kind
+            ));
+        }
         v["records_without_truth"] = serde_json::json!(without_truth);
         v["kind"] = serde_json::json!(args.kind);
         println!(
@@ -286,4 +266,90 @@ fn run(args: &Args) -> Result<(), (String, u8)> {
         println!("{}", report.render_table());
     }
     Ok(())
+}
+
+/// What the threshold table needs besides the run's tables.
+struct Thresholds<'a> {
+    run: &'a Path,
+    kind: Kind,
+    /// Records with a truth entry, in record order.
+    keep: &'a [usize],
+    /// Record index → index among `keep` (`u32::MAX`: no truth entry).
+    new_index: &'a [u32],
+    truth_labels: &'a [&'a str],
+    scope: PairScope<'a>,
+}
+
+impl Thresholds<'_> {
+    /// The run's scored pairs clustered at each threshold as the run does
+    /// (its chain guard, B2B rules and attaching, read from the run's
+    /// pipeline.toml); without a readable pipeline.toml, with the default
+    /// guard alone.
+    fn table(&self, records: &Table, pairs: &Table) -> Result<Vec<eval::ThresholdRow>, Fail> {
+        let pairs_path = self
+            .run
+            .join(format!("pairs/{}.parquet", self.kind.as_str()));
+        let (l, r, p) = match (
+            pairs.get("left"),
+            pairs.get("right"),
+            pairs.get("match_probability"),
+        ) {
+            (Some(Column::I64(l)), Some(Column::I64(r)), Some(Column::F64(p))) => (l, r, p),
+            _ => {
+                return Err((
+                    format!(
+                        "{} lacks left/right/match_probability",
+                        pairs_path.display()
+                    ),
+                    4,
+                ));
+            }
+        };
+        let matching = crate::run_folder::matching(self.run, self.kind).ok();
+        match matching {
+            Some(m) if m.enabled => {
+                let all_edges: Vec<(u32, u32, f64)> = (0..pairs.rows())
+                    .filter_map(|k| Some((l[k]? as u32, r[k]? as u32, p[k].unwrap_or(0.0))))
+                    .collect();
+                let labels = firmlink_unify::dedupe::recluster(
+                    self.kind,
+                    records,
+                    &m,
+                    &all_edges,
+                    &DEFAULT_THRESHOLDS,
+                )
+                .map_err(|e| (e.to_string(), 1))?;
+                let clusterings: Vec<(f64, Vec<u32>)> = DEFAULT_THRESHOLDS
+                    .iter()
+                    .zip(labels)
+                    .map(|(t, l)| (*t, self.keep.iter().map(|&i| l[i]).collect()))
+                    .collect();
+                eval::threshold_rows(&clusterings, self.truth_labels, self.scope)
+                    .map_err(|e| (e.to_string(), 1))
+            }
+            _ => {
+                eprintln!(
+                    "note: {} has no usable pipeline.toml: the threshold table uses the default chain guard only, without the B2B rules",
+                    self.run.display()
+                );
+                // Edges between records with a truth entry, in their numbering.
+                let edges: Vec<(u32, u32, f64)> = (0..pairs.rows())
+                    .filter_map(|k| {
+                        let a = self.new_index[l[k]? as usize];
+                        let b = self.new_index[r[k]? as usize];
+                        (a != u32::MAX && b != u32::MAX).then(|| (a, b, p[k].unwrap_or(0.0)))
+                    })
+                    .collect();
+                let guard = firmlink_linkage::cluster::ChainGuard::default();
+                eval::threshold_table(
+                    &edges,
+                    self.truth_labels,
+                    self.scope,
+                    &DEFAULT_THRESHOLDS,
+                    &guard,
+                )
+                .map_err(|e| (e.to_string(), 1))
+            }
+        }
+    }
 }

@@ -60,8 +60,15 @@ fn run(args: &Args) -> Result<(), Fail> {
     let kind = crate::run_folder::kind(&args.kind)?;
     let k = kind.as_str();
     let input = |e: String| (e, 4u8);
-    let table = firmlink_pipeline::read_parquet(&args.run.join(format!("normalized/{k}.parquet")))
-        .map_err(|e| input(e.to_string()))?;
+    let table =
+        crate::run_folder::optional_table(&args.run, "normalized", kind)?.ok_or_else(|| {
+            input(crate::run_folder::not_kept(
+                &args.run,
+                "normalized",
+                kind,
+                "explain",
+            ))
+        })?;
     let matching = crate::run_folder::matching(&args.run, kind)?;
     let m = &matching;
     let params_path = args.run.join(format!("params/{k}.json"));

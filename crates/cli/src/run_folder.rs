@@ -33,3 +33,41 @@ pub fn matching(run: &Path, kind: Kind) -> Result<Matching, (String, u8)> {
         Kind::Contacts => contacts,
     })
 }
+
+/// A table the run may not have kept: `normalized/<kind>.parquet` or
+/// `pairs/<kind>.parquet`. `None` when the file is absent and the run's
+/// manifest says it was left out on purpose (`write_normalized = false` /
+/// `write_pairs = false`); an error (exit code 4) naming the file otherwise.
+pub fn optional_table(
+    run: &Path,
+    folder: &str,
+    kind: Kind,
+) -> Result<Option<firmlink_model::Table>, (String, u8)> {
+    let path = run.join(format!("{folder}/{}.parquet", kind.as_str()));
+    if !path.exists() && !written(run, folder) {
+        return Ok(None);
+    }
+    firmlink_pipeline::read_parquet(&path)
+        .map(Some)
+        .map_err(|e| (e.to_string(), 4))
+}
+
+/// Whether the run's manifest says it wrote `folder` (runs from before the
+/// `write_*` settings existed always did).
+fn written(run: &Path, folder: &str) -> bool {
+    std::fs::read_to_string(run.join("manifest.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v["outputs"][folder]["written"].as_bool())
+        .unwrap_or(true)
+}
+
+/// Why a table is missing and how to get it.
+pub fn not_kept(run: &Path, folder: &str, kind: Kind, needed_for: &str) -> String {
+    format!(
+        "{} has no {folder}/{}.parquet: its pipeline set `write_{folder} = false`; {needed_for} \
+         needs it, so run again with `write_{folder} = true` (the default) in `[pipeline]`",
+        run.display(),
+        kind.as_str()
+    )
+}

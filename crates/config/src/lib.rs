@@ -39,6 +39,12 @@ pub struct Pipeline {
     pub output: PathBuf,
     /// Also write CSV copies of the output tables.
     pub write_csv: bool,
+    /// Keep `normalized/<kind>.parquet` (every record, normalized) in the
+    /// run folder: `explain` and `eval`'s threshold table read it.
+    pub write_normalized: bool,
+    /// Keep `pairs/<kind>.parquet` (the scored candidate pairs): `eval`'s
+    /// threshold table reads it.
+    pub write_pairs: bool,
     pub sources: Vec<Source>,
 }
 
@@ -251,6 +257,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Pipeline, Diagnostics> {
         .unwrap_or_else(|| "pipeline".into());
     let mut output = base.join("../out");
     let mut write_csv = false;
+    let mut write_normalized = true;
+    let mut write_pairs = true;
     if let Some(mut p) = root.table(&mut w, "pipeline") {
         if let Some(n) = p.str(&mut w, "name") {
             name = n.into_inner();
@@ -260,6 +268,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Pipeline, Diagnostics> {
         }
         if let Some(c) = p.bool(&mut w, "write_csv") {
             write_csv = c.into_inner();
+        }
+        if let Some(c) = p.bool(&mut w, "write_normalized") {
+            write_normalized = c.into_inner();
+        }
+        if let Some(c) = p.bool(&mut w, "write_pairs") {
+            write_pairs = c.into_inner();
         }
         p.finish(&mut w);
     }
@@ -302,6 +316,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Pipeline, Diagnostics> {
             name,
             output,
             write_csv,
+            write_normalized,
+            write_pairs,
             sources,
         })
     } else {

@@ -5,15 +5,18 @@
 //!
 //! ```text
 //! <output>/runs/<run-id>/
-//!   accounts.parquet   contacts.parquet   (+ .csv with write_csv)
-//!   quarantine.csv     manifest.json
+//!   accounts.parquet   contacts.parquet   crosswalk.parquet
+//!   normalized/<kind>.parquet   (unless write_normalized = false)
+//!   pairs/<kind>.parquet        (unless write_pairs = false)
+//!   params/<kind>.json   pipeline.toml   quarantine.csv   manifest.json
+//!   (+ .csv copies with write_csv)
 //! <output>/latest -> runs/<run-id>
 //! ```
 //!
 //! The folder is written under a temporary name and renamed when complete,
-//! so a run folder is either whole or absent. Stages that exist now: ingest
-//! and normalize, overlapped (a reader thread per source feeds chunks to
-//! rayon workers).
+//! so a run folder is either whole or absent. Stages: ingest and normalize,
+//! overlapped (a reader thread per source feeds chunks to rayon workers);
+//! then per kind dedupe, golden records and writing.
 
 mod output;
 
@@ -447,7 +450,12 @@ fn run_into(
         .map(|s| (s.name.clone(), s.priority))
         .collect();
     let csv_too = opts.write_csv || p.write_csv;
-    for sub in ["normalized", "pairs", "params"] {
+    let subs = [
+        ("normalized", p.write_normalized),
+        ("pairs", p.write_pairs),
+        ("params", true),
+    ];
+    for sub in subs.iter().filter(|(_, keep)| *keep).map(|(s, _)| s) {
         std::fs::create_dir_all(dir.join(sub)).map_err(|e| RunError::Output {
             path: dir.join(sub),
             source: e,
@@ -504,22 +512,32 @@ fn run_into(
         let t_write = Instant::now();
         // The records table is the big one: write it beside the others.
         let (a, b) = rayon::join(
-            || write_parquet(&table, &dir.join(format!("normalized/{k}.parquet"))),
+            || {
+                if p.write_normalized {
+                    write_parquet(&table, &dir.join(format!("normalized/{k}.parquet")))?;
+                }
+                Ok::<(), RunError>(())
+            },
             || {
                 write_parquet_with(golden.rows(), &dir.join(format!("{k}.parquet")), |s, e| {
                     golden.slice(&table, s, e)
                 })?;
-                write_parquet_with(
-                    d.pairs.len(),
-                    &dir.join(format!("pairs/{k}.parquet")),
-                    |s, e| pairs_table(&table, &d.pairs[s..e], &golden.ids, &d.labels),
-                )
+                if p.write_pairs {
+                    write_parquet_with(
+                        d.pairs.len(),
+                        &dir.join(format!("pairs/{k}.parquet")),
+                        |s, e| pairs_table(&table, &d.pairs[s..e], &golden.ids, &d.labels),
+                    )?;
+                }
+                Ok::<(), RunError>(())
             },
         );
         a?;
         b?;
         if csv_too {
-            write_csv(&table, &dir.join(format!("normalized/{k}.csv")))?;
+            if p.write_normalized {
+                write_csv(&table, &dir.join(format!("normalized/{k}.csv")))?;
+            }
             output::write_csv_with(golden.rows(), &dir.join(format!("{k}.csv")), |s, e| {
                 golden.slice(&table, s, e)
             })?;
@@ -602,6 +620,8 @@ fn run_into(
             "contacts": {"file": "contacts.parquet", "rows": summary.golden_contacts, "records": summary.contacts},
             "crosswalk": {"file": "crosswalk.parquet", "rows": summary.crosswalk_rows},
             "quarantine": {"file": "quarantine.csv", "rows": summary.quarantined},
+            "normalized": {"folder": "normalized", "written": p.write_normalized},
+            "pairs": {"folder": "pairs", "written": p.write_pairs},
         },
         "reconciliation": {
             "rows_read": rows_read,
