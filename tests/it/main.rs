@@ -250,25 +250,12 @@ fn eval_scores_the_demo_against_its_truth() {
     run_demo(dir.path(), "e");
     let run = dir.path().join("runs/e");
     for kind in ["accounts", "contacts"] {
-        let truth = repo(&format!("fixtures/demo/truth/{kind}_truth.csv"));
-        let o = firmlink(&[
-            "eval",
-            "--run",
-            run.to_str().unwrap(),
-            "--kind",
-            kind,
-            "--truth",
-            truth.to_str().unwrap(),
-            "--json",
-        ]);
-        let (out, err) = text(&o);
-        assert!(o.status.success(), "{err}");
-        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let (v, _) = eval_json(&run, kind);
         for key in ["pairwise", "bcubed"] {
             for m in ["precision", "recall", "f1"] {
                 let x = v[key][m]
                     .as_f64()
-                    .unwrap_or_else(|| panic!("{key}.{m} missing: {out}"));
+                    .unwrap_or_else(|| panic!("{key}.{m} missing: {v}"));
                 assert!((0.0..=1.0).contains(&x));
             }
         }
@@ -398,19 +385,38 @@ keys = ["emial"]
     let o = firmlink(&["validate", path.to_str().unwrap()]);
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(3), "{err}");
+    // Each problem at its line and column in the file.
     assert!(
-        err.contains("keep_pairs_above (0.9) must not exceed threshold (0.8)"),
+        err.contains(
+            ":11:20: [matching.contacts] keep_pairs_above (0.9) must not exceed threshold (0.8)"
+        ),
         "{err}"
     );
 
     let fixed = std::fs::read_to_string(&path)
         .unwrap()
-        .replace("keep_pairs_above = 0.9\n", "");
+        .replace("keep_pairs_above = 0.9\n", "")
+        .replace(
+            "threshold = 0.8\n",
+            "threshold = 0.8\nsurvivorship = { emial = \"most_recent\" }\n",
+        );
     std::fs::write(&path, fixed).unwrap();
     let o = firmlink(&["validate", path.to_str().unwrap()]);
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(3), "{err}");
-    assert!(err.contains("column `emial` is not in the table"), "{err}");
+    assert!(
+        err.contains(":13:9: [matching.contacts] blocking_rules[0].keys[0]")
+            && err.contains("column `emial` is not in the table"),
+        "{err}"
+    );
+    // A survivorship rule for a field the records lack would silently give
+    // no golden column.
+    assert!(
+        err.contains(":11:26: [matching.contacts] survivorship names `emial`")
+            && err.contains("did you mean `email`?")
+            && err.contains("2 problems found"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -492,6 +498,67 @@ keys = ["email"]
     let (_, err) = text(&o);
     assert!(o.status.success(), "{err}");
     assert!(!err.contains("warning:"), "{err}");
+}
+
+#[test]
+fn pinned_params_are_checked_before_the_run_and_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    run_demo(dir.path(), "demo");
+    let params = |kind: &str| dir.path().join(format!("runs/demo/params/{kind}.json"));
+    std::fs::write(
+        dir.path().join("a.csv"),
+        "Id,Name,Website\n1,Acme Inc,acme.com\n2,ACME Inc.,www.acme.com\n",
+    )
+    .unwrap();
+    let path = dir.path().join("p.toml");
+    let write = |pinned: &Path| {
+        std::fs::write(
+            &path,
+            format!(
+                "[[source]]\nname = \"a\"\nkind = \"accounts\"\npath = \"a.csv\"\nid = \"Id\"\n\
+                 [source.columns]\nname = \"Name\"\nwebsite = \"Website\"\n\n\
+                 [matching.accounts]\nparams = \"{}\"\n",
+                pinned.display()
+            ),
+        )
+        .unwrap()
+    };
+    // Parameters of the other kind: caught by validate and before ingest.
+    write(&params("contacts"));
+    let p = path.to_str().unwrap();
+    let unwritable: &[&str] = &["run", p, "--output", "/nonexistent/out"];
+    for args in [&["validate", p][..], unwritable] {
+        let cmd = args[0];
+        // The run stops before it would touch its (unwritable) output.
+        let o = firmlink(args);
+        let (_, err) = text(&o);
+        assert_eq!(o.status.code(), Some(3), "{cmd}: {err}");
+        assert!(
+            err.contains("p.toml:11:10: [matching.accounts] pinned parameters")
+                && err.contains("do not fit the settings")
+                && err.contains("remove `params` to train again"),
+            "{cmd}: {err}"
+        );
+    }
+    // A missing file is an unreadable input.
+    write(&dir.path().join("nope.json"));
+    let o = firmlink(&["validate", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(4), "{:?}", text(&o));
+    // The right file: the manifest names it and its hash.
+    write(&params("accounts"));
+    let o = run_pipeline(
+        &path,
+        &dir.path().join("out"),
+        &["--run-id", "p", "--quiet"],
+    );
+    assert!(o.status.success(), "{:?}", text(&o));
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("out/runs/p/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let pinned = &manifest["params"]["accounts"];
+    assert_eq!(pinned["pinned"], params("accounts").display().to_string());
+    assert_eq!(pinned["sha256"].as_str().map(str::len), Some(64));
 }
 
 #[test]
@@ -617,6 +684,37 @@ fn explain_shows_a_waterfall_for_a_pair() {
         "crm_contacts:x",
     ]);
     assert_eq!(o.status.code(), Some(4));
+
+    // --cluster --json: one object whatever the cluster's size.
+    let crosswalk = std::fs::read_to_string(run.join("crosswalk.csv")).unwrap();
+    let mut sizes: std::collections::BTreeMap<&str, usize> = Default::default();
+    for line in crosswalk
+        .lines()
+        .skip(1)
+        .filter(|l| l.starts_with("contacts,"))
+    {
+        *sizes.entry(line.rsplit(',').next().unwrap()).or_default() += 1;
+    }
+    for want in [1, 2] {
+        let (uid, _) = sizes.iter().find(|(_, n)| **n == want).expect("a cluster");
+        let o = firmlink(&[
+            "explain",
+            "--run",
+            run.to_str().unwrap(),
+            "--kind",
+            "contacts",
+            "--cluster",
+            uid,
+            "--json",
+        ]);
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["cluster"], *uid);
+        assert_eq!(v["records"].as_array().map(Vec::len), Some(want), "{v}");
+        assert_eq!(v["pairs_total"], want * (want - 1) / 2);
+        assert_eq!(v["pairs"].as_array().map(Vec::len), Some(want - 1), "{v}");
+    }
 }
 
 /// Rows of a small CSV we wrote ourselves (no quoted commas), `#` lines

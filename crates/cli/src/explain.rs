@@ -27,6 +27,10 @@ pub struct Args {
 
 type Fail = (String, u8);
 
+/// Pairs of a cluster explained at most (a cluster of n records has
+/// n(n-1)/2).
+const MAX_CLUSTER_PAIRS: usize = 20;
+
 pub fn main(args: &Args) -> ExitCode {
     match run(args) {
         Ok(()) => ExitCode::SUCCESS,
@@ -84,45 +88,61 @@ fn run(args: &Args) -> Result<(), Fail> {
         .map_err(|e| (e.to_string(), 3))?;
     let checker = firmlink_unify::rules::Checker::new(kind, &table, m.b2b_rules);
 
-    let pairs: Vec<(usize, usize)> = match (&args.pair, &args.cluster) {
-        (Some(p), _) => vec![(find(&table, &p[0])?, find(&table, &p[1])?)],
-        (None, Some(uid)) => {
-            let cw = firmlink_pipeline::read_parquet(&args.run.join("crosswalk.parquet"))
-                .map_err(|e| input(e.to_string()))?;
-            let kinds = cw.str("kind").expect("kind");
-            let uids = cw.str("unified_id").expect("unified_id");
-            let members: Vec<usize> = (0..cw.rows())
-                .filter(|&r| kinds.get(r) == Some(k))
-                .enumerate()
-                .filter(|(_, r)| uids.get(*r) == Some(uid.as_str()))
-                .map(|(i, _)| i)
-                .collect();
-            if members.is_empty() {
-                return Err((format!("no {k} cluster {uid} in this run"), 4));
-            }
-            if !args.json {
-                let s = table.str("source").expect("source");
-                let id = table.str("source_id").expect("source_id");
-                println!("cluster {uid}: {} record(s)", members.len());
-                for &r in &members {
-                    println!("  {}:{}", s.get(r).unwrap_or(""), id.get(r).unwrap_or(""));
-                }
-                println!();
-            }
-            let mut v = Vec::new();
-            for (a, &x) in members.iter().enumerate() {
-                for &y in &members[a + 1..] {
-                    v.push((x, y));
-                }
-            }
-            v.truncate(20);
-            v
-        }
-        (None, None) => return Err(("give --pair A B or --cluster ID".into(), 2)),
+    let source = table.str("source").expect("source");
+    let source_id = table.str("source_id").expect("source_id");
+    let name = |r: usize| {
+        format!(
+            "{}:{}",
+            source.get(r).unwrap_or(""),
+            source_id.get(r).unwrap_or("")
+        )
     };
+    // The cluster's records (None for --pair) and the pairs to explain.
+    let (members, pairs): (Option<Vec<usize>>, Vec<(usize, usize)>) =
+        match (&args.pair, &args.cluster) {
+            (Some(p), _) => (None, vec![(find(&table, &p[0])?, find(&table, &p[1])?)]),
+            (None, Some(uid)) => {
+                let cw = firmlink_pipeline::read_parquet(&args.run.join("crosswalk.parquet"))
+                    .map_err(|e| input(e.to_string()))?;
+                let kinds = cw.str("kind").expect("kind");
+                let uids = cw.str("unified_id").expect("unified_id");
+                let members: Vec<usize> = (0..cw.rows())
+                    .filter(|&r| kinds.get(r) == Some(k))
+                    .enumerate()
+                    .filter(|(_, r)| uids.get(*r) == Some(uid.as_str()))
+                    .map(|(i, _)| i)
+                    .collect();
+                if members.is_empty() {
+                    return Err((format!("no {k} cluster {uid} in this run"), 4));
+                }
+                let mut v = Vec::new();
+                for (a, &x) in members.iter().enumerate() {
+                    for &y in &members[a + 1..] {
+                        v.push((x, y));
+                    }
+                }
+                (Some(members), v)
+            }
+            (None, None) => return Err(("give --pair A B or --cluster ID".into(), 2)),
+        };
+    let total = pairs.len();
+    let shown = total.min(MAX_CLUSTER_PAIRS);
+    if let (Some(members), false) = (&members, args.json) {
+        let uid = args.cluster.as_deref().unwrap_or("");
+        println!("cluster {uid}: {} record(s)", members.len());
+        for &r in members {
+            println!("  {}", name(r));
+        }
+        println!();
+        if total == 0 {
+            println!("a single record: no pair to explain");
+        } else if shown < total {
+            println!("the first {shown} of its {total} pairs:\n");
+        }
+    }
 
     let mut out = Vec::new();
-    for (i, j) in pairs {
+    for &(i, j) in &pairs[..shown] {
         let e = linker
             .explain_pair(&params, i as u32, j as u32)
             .map_err(|e| (e.to_string(), 1))?;
@@ -136,7 +156,7 @@ fn run(args: &Args) -> Result<(), Fail> {
             println!("{}", e.render());
             match veto {
                 Some(rule) => println!(
-                    "B2B rule `{rule}`: these records can never be one {k} entity (see README, Matching)\n"
+                    "B2B rule `{rule}`: these records can never be one {k} entity (see README, B2B rules)\n"
                 ),
                 None => println!(
                     "no B2B rule forbids this pair; clustering threshold {}\n",
@@ -146,10 +166,17 @@ fn run(args: &Args) -> Result<(), Fail> {
         }
     }
     if args.json {
-        let v = if out.len() == 1 {
-            out.remove(0)
-        } else {
-            serde_json::Value::Array(out)
+        // --pair: the pair's object; --cluster: always one object, whatever
+        // the cluster's size.
+        let v = match &members {
+            None => out.remove(0),
+            Some(members) => serde_json::json!({
+                "cluster": args.cluster,
+                "kind": k,
+                "records": members.iter().map(|&r| name(r)).collect::<Vec<_>>(),
+                "pairs_total": total,
+                "pairs": out,
+            }),
         };
         println!(
             "{}",

@@ -26,7 +26,9 @@ Exit codes:
   3  the pipeline file is invalid (run `firmlink validate` to see every problem)
   4  an input file cannot be read or does not match the pipeline (missing
      file, unreadable format, a mapped column not in the file)
-  5  an output cannot be written";
+  5  an output cannot be written
+eval and explain: 4 also when the run folder lacks what they read (a record
+or cluster not in the run, a table the run did not keep).";
 
 /// Identity resolution and data quality for B2B customer data.
 ///
@@ -45,11 +47,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a pipeline: ingest, normalize, write a run folder.
+    /// Run a pipeline: ingest, normalize, deduplicate accounts and contacts,
+    /// build golden records, write a run folder.
     ///
-    /// Writes <output>/runs/<run-id>/ (accounts.parquet, contacts.parquet,
-    /// quarantine.csv, manifest.json) and points <output>/latest at it. The
-    /// folder appears complete or not at all.
+    /// Writes <output>/runs/<run-id>/ (golden accounts.parquet and
+    /// contacts.parquet, crosswalk.parquet, normalized/ and pairs/ per kind,
+    /// params/ with the trained model, quarantine.csv, manifest.json,
+    /// pipeline.toml) and points <output>/latest at it. The folder appears
+    /// complete or not at all. Warnings (capped blocks, little training data,
+    /// unchecked merges) go to stderr and do not change the exit code.
     #[command(after_help = EXIT_HELP)]
     Run {
         /// The pipeline file (TOML), e.g. pipelines/demo.toml.
@@ -82,6 +88,7 @@ enum Command {
         pipeline: PathBuf,
     },
     /// List the canonical fields a source column can be mapped to.
+    #[command(after_help = EXIT_HELP)]
     Fields {
         /// accounts or contacts (default: both).
         kind: Option<String>,
@@ -91,23 +98,34 @@ enum Command {
     /// Writes CRM accounts and contacts, marketing leads, enrichment
     /// firmographics (JSON Lines) and ERP customers, plus truth files in
     /// DIR/truth/. The same seed gives byte-identical files.
+    #[command(after_help = EXIT_HELP)]
     Generate(generate::Args),
     /// Score a run's clusters against ground truth: pairwise and B-cubed
     /// precision, recall and F1, and a table over thresholds.
     ///
     /// Example: firmlink eval --run out/demo/latest --kind contacts
     ///   --truth fixtures/demo/truth/contacts_truth.csv
+    #[command(after_help = EXIT_HELP)]
     Eval(eval::Args),
     /// Explain a match score as a waterfall: the prior, each comparison's
     /// level with its m, u and weight, term-frequency adjustments, the total
     /// weight and probability, and any B2B rule that forbids the pair.
     ///
-    /// Example: firmlink explain --run out/demo/latest --kind contacts
-    ///   --pair crm_contacts:ID marketing_leads:ID
+    /// Example (after the demo run): firmlink explain --run out/demo/latest
+    ///   --kind contacts --pair crm_contacts:0035g07Rb5suwvhAEA marketing_leads:1000501
+    #[command(after_help = EXIT_HELP)]
     Explain(explain::Args),
 }
 
 fn main() -> ExitCode {
+    // Rust ignores SIGPIPE, so `firmlink explain … | head -1` would panic on
+    // the closed pipe; like other Unix tools, end quietly instead.
+    #[cfg(unix)]
+    // SAFETY: setting a signal's action to the default at start-up, before
+    // any thread exists, has no memory-safety preconditions.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     match cli.command {
         Command::Run {
@@ -129,7 +147,8 @@ fn main() -> ExitCode {
 fn load(path: &std::path::Path) -> Result<firmlink_config::Pipeline, ExitCode> {
     firmlink_config::load(path).map_err(|d| {
         eprintln!("{d}");
-        ExitCode::from(3)
+        // A pipeline file that cannot be read is an unreadable input (4).
+        ExitCode::from(diag_code(&d))
     })
 }
 

@@ -766,3 +766,55 @@ pub fn parse_template(s: &str) -> Result<Vec<Part>, String> {
 
 #[cfg(test)]
 mod tests;
+
+/// Where a setting is in the pipeline text: `path` is dotted keys with
+/// array indices, e.g. `matching.contacts.comparisons[6].column` (counted
+/// from 0, as settings problems name them). The span of the deepest part of
+/// the path that exists, so a problem with a setting the file does not
+/// spell out points at the nearest table that does; `None` when the file
+/// lacks even the first two parts (`[matching.contacts]` for a default
+/// setting of contacts: pointing at another section would mislead).
+pub fn span_of(text: &str, path: &str) -> Option<std::ops::Range<usize>> {
+    enum Seg<'p> {
+        Key(&'p str),
+        Index(usize),
+    }
+    let mut segs = Vec::new();
+    for part in path.split('.') {
+        let (key, mut rest) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if !key.is_empty() {
+            segs.push(Seg::Key(key));
+        }
+        while let Some(end) = rest.find(']') {
+            segs.push(Seg::Index(rest[1..end].parse().ok()?));
+            rest = &rest[end + 1..];
+        }
+    }
+    let (doc, _) = DeTable::parse_recoverable(text);
+    let mut found = None;
+    let mut value: Option<&toml::Spanned<toml::de::DeValue<'_>>> = None;
+    let mut table = Some(doc.get_ref());
+    let mut depth = 0;
+    for seg in segs {
+        let next = match (seg, table, value) {
+            (Seg::Key(k), Some(t), _) => t.get(k),
+            (Seg::Index(i), _, Some(v)) => match v.get_ref() {
+                toml::de::DeValue::Array(a) => a.get(i),
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some(v) = next else { break };
+        depth += 1;
+        found = Some(v.span());
+        value = Some(v);
+        table = match v.get_ref() {
+            toml::de::DeValue::Table(t) => Some(t),
+            _ => None,
+        };
+    }
+    found.filter(|_| depth >= 2)
+}

@@ -230,3 +230,33 @@ fn required_any_defaults_and_overrides() {
         vec![slot(Kind::Contacts, "email").unwrap()]
     );
 }
+
+#[test]
+fn settings_paths_are_found_in_the_text() {
+    let text = "\
+[matching.contacts]
+threshold = 1.5
+survivorship = { email = \"most_recent\", bogus = \"max\" }
+
+[[matching.contacts.comparisons]]
+column = \"first_name\"
+
+[[matching.contacts.comparisons]]
+column = \"nope\"
+levels = [{ kind = \"exact\" }, { kind = \"jaro_winkler\", threshold = 2.0 }]
+";
+    let at = |path: &str| span_of(text, path).map(|s| locate(text, s.start).0);
+    assert_eq!(at("matching.contacts.threshold"), Some(2));
+    assert_eq!(at("matching.contacts.survivorship.bogus"), Some(3));
+    assert_eq!(at("matching.contacts.comparisons[1].column"), Some(9));
+    assert_eq!(
+        at("matching.contacts.comparisons[1].levels[1].threshold"),
+        Some(10)
+    );
+    // The nearest part that exists: the comparison with no such key.
+    assert_eq!(
+        at("matching.contacts.comparisons[0].levels[0]"),
+        at("matching.contacts.comparisons[0]")
+    );
+    assert_eq!(at("matching.accounts.threshold"), None);
+}

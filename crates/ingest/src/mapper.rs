@@ -188,7 +188,7 @@ impl Mapper {
                 line,
                 reason: Reason::MissingRequired,
                 column: None,
-                value: Some(shorten(&row_text(&self.needed, &values), 200)),
+                value: Some(shorten(&row_text(&self.needed, &values, self.id), 200)),
                 message: format!("none of {} has a value: {why}", names.join(", ")),
             });
         }
@@ -236,11 +236,14 @@ fn default_slots(kind: firmlink_model::Kind) -> Vec<usize> {
         .collect()
 }
 
-fn row_text(names: &[String], values: &[Option<String>]) -> String {
-    names
-        .iter()
-        .zip(values)
-        .filter_map(|(n, v)| v.as_ref().map(|v| format!("{n}={v}")))
+/// A row's non-empty values as `column=value, …`, the id column first so
+/// that a shortened text still says which row it is.
+fn row_text(names: &[String], values: &[Option<String>], id: Option<usize>) -> String {
+    let order = id
+        .into_iter()
+        .chain((0..names.len().min(values.len())).filter(|&i| Some(i) != id));
+    order
+        .filter_map(|i| Some(format!("{}={}", names.get(i)?, values.get(i)?.as_ref()?)))
         .collect::<Vec<_>>()
         .join(", ")
 }

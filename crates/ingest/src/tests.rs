@@ -520,7 +520,7 @@ job_title = "Title"
     assert_eq!(stats.quarantined.len(), 1);
     let q = &stats.quarantined[0];
     assert_eq!(q.reason, Reason::MissingRequired);
-    assert_eq!(q.value.as_deref(), Some("Title=CEO, Id=1"));
+    assert_eq!(q.value.as_deref(), Some("Id=1, Title=CEO"));
     assert_eq!(records.len(), 1);
     let title = slot(Kind::Contacts, "job_title").unwrap();
     assert_eq!(records[0].fields[title].as_deref(), Some("CTO"));

@@ -189,6 +189,12 @@ impl<'t> Linker<'t> {
         )
     }
 
+    /// Whether saved parameters fit these settings' comparisons (names,
+    /// levels and the columns they read), as `predict` requires.
+    pub fn check_params(&self, params: &Params) -> Result<(), LinkageError> {
+        params.check_against(&self.compiled.comparisons)
+    }
+
     /// Scores the candidates and keeps those at or above
     /// `threshold_match_probability`.
     pub fn predict(

@@ -154,28 +154,121 @@ pub fn check(p: &Pipeline) -> Result<(), Diagnostics> {
                         format!("[matching.{}] {message}", kind.as_str()),
                     ));
                 }
-                let problem = firmlink_unify::linkage_table(kind, &empty, m)
-                    .and_then(|lt| firmlink_linkage::Linker::new(&lt, settings).map(|_| ()));
-                if let Err(e) = problem {
-                    d.push(
-                        firmlink_config::Diagnostic::file(
-                            firmlink_config::Phase::Reference,
-                            &p.path,
-                            format!("[matching.{}] {e}", kind.as_str()),
+                let k = kind.as_str();
+                let at = |key: &str, message: String| {
+                    let span = firmlink_config::span_of(&p.text, &format!("matching.{k}.{key}"));
+                    firmlink_config::Diagnostic::at(
+                        firmlink_config::Phase::Reference,
+                        &p.path,
+                        &p.text,
+                        span,
+                        format!("[matching.{k}] {message}"),
+                    )
+                };
+                const COLUMNS_HELP: &str = "blocking rules, comparisons and survivorship may name the columns of normalized/<kind>.parquet, x_<extra> columns and (not survivorship) the derived columns listed in the README";
+                // Pinned parameters must be readable and fit the comparisons,
+                // or the run would stop after ingest.
+                let pinned = m.params.as_ref().and_then(|path| {
+                    let read = std::fs::read_to_string(path)
+                        .map_err(|e| (firmlink_config::Phase::Environment, e.to_string()))
+                        .and_then(|text| {
+                            firmlink_linkage::Params::from_json(&text).map_err(|e| {
+                                (firmlink_config::Phase::Reference, e.to_string())
+                            })
+                        });
+                    match read {
+                        Ok(params) => Some(params),
+                        Err((phase, e)) => {
+                            let mut diag = at(
+                                "params",
+                                format!("cannot read pinned parameters {}: {e}", path.display()),
+                            )
+                            .with_help(format!(
+                                "params names a run's params/{k}.json (relative to the pipeline file); remove it to train instead"
+                            ));
+                            diag.phase = phase;
+                            d.push(diag);
+                            None
+                        }
+                    }
+                });
+                let problem = firmlink_unify::linkage_table(kind, &empty, m).and_then(|lt| {
+                    let linker = firmlink_linkage::Linker::new(&lt, settings)?;
+                    match &pinned {
+                        Some(params) => linker.check_params(params),
+                        None => Ok(()),
+                    }
+                });
+                match problem {
+                    Ok(()) => {}
+                    Err(e @ firmlink_linkage::LinkageError::ParamsMismatch { .. }) => d.push(
+                        at(
+                            "params",
+                            format!(
+                                "pinned parameters {}: {e}",
+                                m.params.as_deref().unwrap_or(Path::new("")).display()
+                            ),
                         )
-                        .with_help("blocking rules and comparisons may name the columns of normalized/<kind>.parquet, x_<extra> columns and the derived columns listed in the README"),
+                        .with_help(format!(
+                            "they were trained with other {k} comparisons: remove `params` to train again, or pin a params/{k}.json from a run with these comparisons"
+                        )),
+                    ),
+                    // One diagnostic per problem, each at its setting.
+                    Err(firmlink_linkage::LinkageError::InvalidSettings(problems)) => {
+                        for sp in problems {
+                            let about_columns =
+                                sp.path.ends_with("column") || sp.path.contains("keys");
+                            d.push(
+                                at(&sp.path, format!("{}: {}", sp.path, sp.message)).with_help(
+                                    if about_columns {
+                                        COLUMNS_HELP
+                                    } else {
+                                        "the README's pipeline reference lists the [matching.<kind>] keys and level kinds"
+                                    },
+                                ),
+                            );
+                        }
+                    }
+                    Err(e) => d.push(at("", e.to_string()).with_help(COLUMNS_HELP)),
+                }
+                // A survivorship rule for a field the records do not have
+                // would silently give no golden column.
+                let defaults = firmlink_unify::default_survivorship(kind);
+                for rule in &m.survivorship {
+                    if empty.get(&rule.field).is_some()
+                        || defaults.iter().any(|r| r.field == rule.field)
+                    {
+                        continue;
+                    }
+                    let mut diag = at(
+                        &format!("survivorship.{}", rule.field),
+                        format!(
+                            "survivorship names `{}`, which is not a column of normalized/{k}.parquet",
+                            rule.field
+                        ),
                     );
+                    diag = match firmlink_config::closest(
+                        &rule.field,
+                        empty.names().iter().map(String::as_str),
+                    ) {
+                        Some(c) => diag.with_help(format!("did you mean `{c}`?")),
+                        None => diag.with_help(COLUMNS_HELP),
+                    };
+                    d.push(diag);
                 }
             }
         }
         Err(problems) => {
             for m in problems {
+                let span = m
+                    .span
+                    .or_else(|| firmlink_config::span_of(&p.text, m.key.as_deref()?));
                 d.push(
                     firmlink_config::Diagnostic::at(
                         firmlink_config::Phase::Schema,
                         &p.path,
                         &p.text,
-                        m.span,
+                        span,
                         m.message,
                     )
                     .with_help("the README's pipeline reference lists the [matching.<kind>] keys"),
@@ -630,6 +723,7 @@ fn run_into(
             "reconciled": reconciled,
         },
         "account_refs": summary.account_refs,
+        "params": params_provenance(&matchings),
         "dedupe": summary.dedupe,
         "stages": [
             {"name": "ingest+normalize", "seconds": seconds_ingest_normalize},
@@ -697,6 +791,26 @@ fn pairs_table(t: &Table, pairs: &[firmlink_unify::Pair], ids: &[String], labels
         ),
     );
     out
+}
+
+/// Per kind, where the run's model came from: `{"trained": "params/<kind>.json"}`
+/// or `{"pinned": <path>, "sha256": …}` (null when matching is off), so a
+/// pinned run can be traced to the exact file it used.
+fn params_provenance(matchings: &[firmlink_unify::Matching; 2]) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    for m in matchings {
+        let k = m.kind.as_str();
+        let v = match (&m.params, m.enabled) {
+            (_, false) => serde_json::Value::Null,
+            (None, true) => serde_json::json!({ "trained": format!("params/{k}.json") }),
+            (Some(path), true) => serde_json::json!({
+                "pinned": path.display().to_string(),
+                "sha256": std::fs::read(path).ok().map(|b| hex(&Sha256::digest(&b))),
+            }),
+        };
+        out.insert(k.to_string(), v);
+    }
+    serde_json::Value::Object(out)
 }
 
 fn hex(bytes: &[u8]) -> String {

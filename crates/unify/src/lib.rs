@@ -19,4 +19,4 @@ pub use dedupe::{
     Dedupe, DedupeError, DedupeReport, Pair, attach_problem, dedupe, engine_settings, linkage_table,
 };
 pub use golden::{FieldRule, Golden, GoldenInput, Rule, build, unified_id};
-pub use matching::{Matching, MatchingProblem, from_pipeline};
+pub use matching::{Matching, MatchingProblem, default_survivorship, from_pipeline};

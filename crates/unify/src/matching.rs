@@ -102,6 +102,9 @@ pub struct Matching {
 pub struct MatchingProblem {
     pub message: String,
     pub span: Option<std::ops::Range<usize>>,
+    /// The setting at fault as a path (`matching.contacts.threshold`), for
+    /// locating it in the file when `span` is unknown.
+    pub key: Option<String>,
 }
 
 /// Read both kinds' matching settings from the pipeline text (absent
@@ -111,6 +114,7 @@ pub fn from_pipeline(text: &str, base: &Path) -> Result<[Matching; 2], Vec<Match
         vec![MatchingProblem {
             message: e.message().trim().to_string(),
             span: e.span(),
+            key: None,
         }]
     })?;
     let section = doc.matching.unwrap_or_default();
@@ -140,10 +144,11 @@ fn resolve(
     base: &Path,
     problems: &mut Vec<MatchingProblem>,
 ) -> Matching {
-    let mut p = |m: String| {
+    let mut p = |key: &str, m: String| {
         problems.push(MatchingProblem {
             message: format!("[matching.{}] {m}", kind.as_str()),
             span: None,
+            key: Some(format!("matching.{}.{key}", kind.as_str())),
         })
     };
     let custom = f.comparisons.is_some();
@@ -171,15 +176,19 @@ fn resolve(
         Kind::Contacts => 0.9,
     });
     if settings.threshold_match_probability > threshold {
-        p(format!(
-            "keep_pairs_above ({}) must not exceed threshold ({threshold}): pairs between them would be dropped before clustering",
-            settings.threshold_match_probability
-        ));
+        p(
+            "keep_pairs_above",
+            format!(
+                "keep_pairs_above ({}) must not exceed threshold ({threshold}): pairs between them would be dropped before clustering",
+                settings.threshold_match_probability
+            ),
+        );
     }
     if !(threshold > 0.0 && threshold < 1.0) {
-        p(format!(
-            "threshold must be strictly between 0 and 1, found {threshold}"
-        ));
+        p(
+            "threshold",
+            format!("threshold must be strictly between 0 and 1, found {threshold}"),
+        );
     }
     let mut guard = ChainGuard::default();
     if let Some(g) = f.chain_guard {
@@ -196,7 +205,7 @@ fn resolve(
         }
     }
     if let Err(e) = guard.validate() {
-        p(format!("chain_guard: {e}"));
+        p("chain_guard", format!("chain_guard: {e}"));
     }
     let mut survivorship = default_survivorship(kind);
     for (field, rule) in f.survivorship.unwrap_or_default() {
@@ -205,10 +214,13 @@ fn resolve(
                 Some(s) => s.rule = r,
                 None => survivorship.push(FieldRule::new(&field, r)),
             },
-            None => p(format!(
-                "survivorship.{field} = \"{rule}\" is not a rule; use one of {}",
-                Rule::NAMES.join(", ")
-            )),
+            None => p(
+                &format!("survivorship.{field}"),
+                format!(
+                    "survivorship.{field} = \"{rule}\" is not a rule; use one of {}",
+                    Rule::NAMES.join(", ")
+                ),
+            ),
         }
     }
     let b2b_rules = f.b2b_rules.unwrap_or(!custom);
@@ -226,6 +238,7 @@ fn resolve(
             Some(c) => Some(c.to_string()),
             None => {
                 p(
+                    "attach_singletons",
                     "attach_singletons = true has no default column for contacts; name one: attach_singletons = \"<column>\""
                         .to_string(),
                 );
@@ -233,7 +246,10 @@ fn resolve(
             }
         },
         Some(AttachFile::Column(c)) if c.trim().is_empty() => {
-            p("attach_singletons = \"\" names no column; use false to turn it off".to_string());
+            p(
+                "attach_singletons",
+                "attach_singletons = \"\" names no column; use false to turn it off".to_string(),
+            );
             None
         }
         Some(AttachFile::Column(c)) => Some(c),
