@@ -263,6 +263,9 @@ pub fn check(p: &Pipeline) -> Result<(), Diagnostics> {
                 let span = m
                     .span
                     .or_else(|| firmlink_config::span_of(&p.text, m.key.as_deref()?));
+                let help = unknown_key_suggestion(&m.message).unwrap_or_else(|| {
+                    "the README's pipeline reference lists the [matching.<kind>] keys".into()
+                });
                 d.push(
                     firmlink_config::Diagnostic::at(
                         firmlink_config::Phase::Schema,
@@ -271,7 +274,7 @@ pub fn check(p: &Pipeline) -> Result<(), Diagnostics> {
                         span,
                         m.message,
                     )
-                    .with_help("the README's pipeline reference lists the [matching.<kind>] keys"),
+                    .with_help(help),
                 );
             }
         }
@@ -283,6 +286,19 @@ pub fn check(p: &Pipeline) -> Result<(), Diagnostics> {
     }
     d.sort();
     if d.is_empty() { Ok(()) } else { Err(d) }
+}
+
+/// "did you mean `threshold`?" for serde's "unknown field `treshold`,
+/// expected one of `enabled`, …" (or "unknown variant"), when one of the
+/// expected names is close to the unknown one.
+fn unknown_key_suggestion(message: &str) -> Option<String> {
+    let rest = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("unknown variant `"))?;
+    let (word, expected) = rest.split_once('`')?;
+    let candidates = expected.split('`').skip(1).step_by(2);
+    let close = firmlink_config::closest(word, candidates)?;
+    Some(format!("did you mean `{close}`?"))
 }
 
 /// The matching settings of both kinds ([accounts, contacts]).
@@ -815,4 +831,26 @@ fn params_provenance(matchings: &[firmlink_unify::Matching; 2]) -> serde_json::V
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn unknown_keys_get_a_suggestion() {
+        let m = "unknown field `treshold`, expected one of `enabled`, `threshold`, `params`";
+        assert_eq!(
+            super::unknown_key_suggestion(m).as_deref(),
+            Some("did you mean `threshold`?")
+        );
+        let m = "unknown variant `jaro_winkle`, expected one of `exact`, `jaro_winkler`";
+        assert_eq!(
+            super::unknown_key_suggestion(m).as_deref(),
+            Some("did you mean `jaro_winkler`?")
+        );
+        assert_eq!(
+            super::unknown_key_suggestion("unknown field `zzzz`, expected `a`"),
+            None
+        );
+        assert_eq!(super::unknown_key_suggestion("missing field `name`"), None);
+    }
 }
