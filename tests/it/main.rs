@@ -562,6 +562,95 @@ fn pinned_params_are_checked_before_the_run_and_recorded() {
 }
 
 #[test]
+fn typed_extra_columns_feed_date_levels_and_unreadable_values_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.csv"),
+        "id,first,last,dob,score\n\
+         1,Ann,Lee,1980-03-04,10\n\
+         2,Ann,Lee,1980-03-05,\"1,200.5\"\n\
+         3,Bob,Ray,not a date,abc\n",
+    )
+    .unwrap();
+    let path = dir.path().join("p.toml");
+    std::fs::write(
+        &path,
+        r#"[[source]]
+name = "p"
+kind = "contacts"
+path = "p.csv"
+id = "id"
+[source.columns]
+first_name = "first"
+last_name = "last"
+[source.extra]
+dob = { column = "dob", type = "date" }
+score = { column = "score", type = "number" }
+
+[matching.contacts]
+survivorship = { x_score = "max" }
+[[matching.contacts.blocking_rules]]
+keys = ["last_name_key"]
+[[matching.contacts.comparisons]]
+name = "dob"
+column = "x_dob"
+levels = [{ kind = "date_difference", max = 3, unit = "days" }]
+"#,
+    )
+    .unwrap();
+    let o = firmlink(&["validate", path.to_str().unwrap()]);
+    assert!(
+        text(&o).0.contains("x_dob (date), x_score (number)"),
+        "{:?}",
+        text(&o)
+    );
+    let o = run_pipeline(&path, &dir.path().join("out"), &["--run-id", "t", "--csv"]);
+    let (_, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    // An unreadable value is reported, not lost.
+    assert!(
+        err.contains("contacts x_dob: 1 value(s) are not a date, e.g. \"not a date\"")
+            && err.contains("contacts x_score: 1 value(s) are not a number, e.g. \"abc\""),
+        "{err}"
+    );
+    let run = dir.path().join("out/runs/t");
+    let rows = plain_csv(&run.join("normalized/contacts.csv"));
+    let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    let values = |name: &str| {
+        rows[1..]
+            .iter()
+            .map(|r| r[col(name)].as_str())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(values("x_dob"), ["1980-03-04", "1980-03-05", ""]);
+    assert_eq!(
+        values("x_dob_original"),
+        ["1980-03-04", "1980-03-05", "not a date"]
+    );
+    assert_eq!(values("x_score"), ["10", "1200.5", ""]);
+    // The date level read the typed column: one day apart is its level.
+    let o = firmlink(&[
+        "explain",
+        "--run",
+        run.to_str().unwrap(),
+        "--kind",
+        "contacts",
+        "--pair",
+        "p:1",
+        "p:2",
+        "--json",
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let dob = &v["comparisons"][0];
+    assert_eq!(dob["label"], "within 3 days", "{dob}");
+    // A survivorship rule brings the typed extra into the golden records.
+    let golden = plain_csv(&run.join("contacts.csv"));
+    assert!(golden[0].iter().any(|h| h == "x_score"), "{:?}", golden[0]);
+}
+
+#[test]
 fn size_limited_attachments_and_unchecked_merges_are_shown() {
     let dir = tempfile::tempdir().unwrap();
     run_demo(dir.path(), "demo");

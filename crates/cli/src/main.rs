@@ -300,6 +300,18 @@ const FEW_U_PAIRS: u64 = 10_000;
 /// stay apart), and a model trained on too little data.
 fn run_warnings(s: &firmlink_pipeline::RunSummary) -> Vec<String> {
     let mut out = Vec::new();
+    for x in &s.unreadable_extras {
+        out.push(format!(
+            "warning: {} {}: {} value(s) are not a {}, e.g. \"{}\"; {} is empty there and {}_original keeps the text. Fix the source, or declare the extra as text",
+            x.kind,
+            x.column,
+            x.values,
+            x.expected,
+            x.example,
+            x.column,
+            x.column
+        ));
+    }
     for d in &s.dedupe {
         // Nothing was scored: no model to doubt.
         if let Some(t) = d.training.as_ref().filter(|_| d.candidate_pairs > 0) {
@@ -428,7 +440,14 @@ fn validate(path: &std::path::Path) -> ExitCode {
             mapped.join(", ")
         );
         if !s.extras.is_empty() {
-            let extras: Vec<String> = s.extras.iter().map(|(n, _)| format!("x_{n}")).collect();
+            let extras: Vec<String> = s
+                .extras
+                .iter()
+                .map(|x| match x.ty {
+                    firmlink_config::ExtraType::Text => format!("x_{}", x.name),
+                    ty => format!("x_{} ({})", x.name, ty.as_str()),
+                })
+                .collect();
             println!("    extra columns: {}", extras.join(", "));
         }
         match &s.id {

@@ -21,6 +21,7 @@ mod walk;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+pub use firmlink_model::ExtraType;
 use firmlink_model::{Kind, fields, slot};
 use toml::de::DeTable;
 
@@ -155,6 +156,17 @@ impl Mapping {
     }
 }
 
+/// An extra (non-canonical) column of a source: `x_<name>` in the output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extra {
+    pub name: String,
+    pub mapping: Mapping,
+    /// Text (default), number or date.
+    pub ty: ExtraType,
+    /// Where the extra is declared in the pipeline file.
+    pub span: Range<usize>,
+}
+
 /// A source column named by the pipeline file, with where it was named
 /// (to point at the pipeline line when the file lacks the column).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,7 +193,7 @@ pub struct Source {
     /// Canonical field slot (see `firmlink_model::fields`) → mapping.
     pub columns: Vec<(usize, Mapping)>,
     /// Extra (non-canonical) columns carried as `x_<name>`.
-    pub extras: Vec<(String, Mapping)>,
+    pub extras: Vec<Extra>,
     /// A row needs a value in at least one of these canonical slots.
     pub required_any: Vec<usize>,
     /// Every source column the file names, for header checks.
@@ -304,6 +316,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Pipeline, Diagnostics> {
             .help = Some("source names must be unique; rename one".into());
         }
     }
+    check_extra_types(&mut w, &sources);
     // `[matching.*]` is read by the unify stage (its settings are the
     // engine's types); `firmlink validate` checks it through the pipeline crate.
     let _ = root.value("matching");
@@ -323,6 +336,56 @@ pub fn parse(path: &Path, text: &str) -> Result<Pipeline, Diagnostics> {
     } else {
         w.diags.sort();
         Err(w.diags)
+    }
+}
+
+/// An extra column of one kind is one output column, so every source that
+/// declares it must give it the same type; a typed extra also writes
+/// `x_<name>_original` (the text as read), which no other extra may be named.
+fn check_extra_types(w: &mut Walk<'_>, sources: &[Source]) {
+    for (i, s) in sources.iter().enumerate() {
+        for x in &s.extras {
+            let same_kind = sources[..=i].iter().filter(|o| o.kind == s.kind);
+            let earlier = same_kind
+                .flat_map(|o| o.extras.iter().map(move |e| (o, e)))
+                .take_while(|(_, e)| !std::ptr::eq(*e, x))
+                .find(|(_, e)| e.name == x.name && e.ty != x.ty);
+            if let Some((o, e)) = earlier {
+                w.error(
+                    Phase::Reference,
+                    Some(x.span.clone()),
+                    format!(
+                        "extra column `{}` is a {} here but a {} in source `{}`",
+                        x.name,
+                        x.ty.as_str(),
+                        e.ty.as_str(),
+                        o.name
+                    ),
+                )
+                .help = Some(format!(
+                    "x_{} is one column for every {} source: give it the same type everywhere, or another name",
+                    x.name,
+                    s.kind.as_str()
+                ));
+            }
+            if let Some(base) = x.name.strip_suffix("_original")
+                && sources.iter().filter(|o| o.kind == s.kind).any(|o| {
+                    o.extras
+                        .iter()
+                        .any(|e| e.name == base && e.ty != ExtraType::Text)
+                })
+            {
+                w.error(
+                    Phase::Reference,
+                    Some(x.span.clone()),
+                    format!(
+                        "extra column `{}` would collide with the text kept beside the typed extra `{base}` (x_{base}_original)",
+                        x.name
+                    ),
+                )
+                .help = Some("rename this extra column".into());
+            }
+        }
     }
 }
 
@@ -468,7 +531,8 @@ fn read_source(w: &mut Walk<'_>, mut t: Obj<'_, '_>, base: &Path) -> Option<Sour
         Some(c) => {
             for (key, val) in c.entries() {
                 let field: &str = key.get_ref();
-                let Some(mapping) = read_mapping(w, &format!("{}.{field}", c.path), val, &mut refs)
+                let Some((mapping, _)) =
+                    read_mapping(w, &format!("{}.{field}", c.path), val, &mut refs, false)
                 else {
                     continue;
                 };
@@ -511,8 +575,15 @@ fn read_source(w: &mut Walk<'_>, mut t: Obj<'_, '_>, base: &Path) -> Option<Sour
                     .help = Some("the name becomes the output column `x_<name>`; e.g. segment_code = \"Segment Code\"".into());
                 continue;
             }
-            if let Some(m) = read_mapping(w, &format!("{}.{name}", x.path), val, &mut refs) {
-                extras.push((name.to_string(), m));
+            let span = val.span();
+            let typed = read_mapping(w, &format!("{}.{name}", x.path), val, &mut refs, true);
+            if let Some((mapping, ty)) = typed {
+                extras.push(Extra {
+                    name: name.to_string(),
+                    mapping,
+                    ty,
+                    span,
+                });
             }
         }
     }
@@ -608,11 +679,26 @@ fn single_byte(s: &str) -> Option<u8> {
 }
 
 /// A mapping value: "Column", { template = "…" } or { column, split, part }.
+/// A mapping (column, template or split); `typed` (extras only) also
+/// reads an optional `type` ("text", "number" or "date").
 fn read_mapping(
     w: &mut Walk<'_>,
     path: &str,
     val: walk::Val<'_, '_>,
     refs: &mut Vec<ColumnRef>,
+    typed: bool,
+) -> Option<(Mapping, ExtraType)> {
+    let mut ty = ExtraType::Text;
+    let m = read_mapping_with(w, path, val, refs, typed.then_some(&mut ty))?;
+    Some((m, ty))
+}
+
+fn read_mapping_with(
+    w: &mut Walk<'_>,
+    path: &str,
+    val: walk::Val<'_, '_>,
+    refs: &mut Vec<ColumnRef>,
+    ty: Option<&mut ExtraType>,
 ) -> Option<Mapping> {
     use toml::de::DeValue;
     match val.get_ref() {
@@ -637,6 +723,11 @@ fn read_mapping(
             let column = o.str(w, "column");
             let split = o.str(w, "split");
             let part = o.int(w, "part");
+            if let Some(ty) = ty
+                && let Some(t) = o.choice(w, "type", &ExtraType::NAMES)
+            {
+                *ty = ExtraType::parse(t.get_ref()).expect("one of NAMES");
+            }
             o.finish(w);
             match (template, column) {
                 (Some(tpl), None) => match parse_template(tpl.get_ref()) {

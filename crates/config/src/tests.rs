@@ -68,7 +68,7 @@ fn a_good_file_loads() {
             part: 1
         }
     );
-    assert_eq!(s.extras[0].0, "segment");
+    assert_eq!(s.extras[0].name, "segment");
     let cols: Vec<_> = s.column_refs.iter().map(|r| r.column.as_str()).collect();
     assert_eq!(
         cols,
@@ -259,4 +259,50 @@ levels = [{ kind = \"exact\" }, { kind = \"jaro_winkler\", threshold = 2.0 }]
         at("matching.contacts.comparisons[0]")
     );
     assert_eq!(at("matching.accounts.threshold"), None);
+}
+
+#[test]
+fn extras_may_be_numbers_or_dates_with_one_type_per_column() {
+    let typed = GOOD.replace(
+        "segment = \"Segment Code\"",
+        "segment = \"Segment Code\"\nborn = { column = \"DOB\", type = \"date\" }\nscore = { template = \"{A}{B}\", type = \"number\" }",
+    );
+    let p = parse_str(&typed).unwrap();
+    let types: Vec<(&str, ExtraType)> = p.sources[0]
+        .extras
+        .iter()
+        .map(|x| (x.name.as_str(), x.ty))
+        .collect();
+    assert_eq!(
+        types,
+        [
+            ("segment", ExtraType::Text),
+            ("born", ExtraType::Date),
+            ("score", ExtraType::Number)
+        ]
+    );
+    // A second source of the same kind must agree on the type.
+    let second = format!(
+        "{typed}\n[[source]]\nname = \"web\"\nkind = \"contacts\"\npath = \"w.csv\"\n\
+         [source.columns]\nemail = \"E\"\n[source.extra]\nborn = \"Birthday\"\nborn_original = \"X\"\n"
+    );
+    let errs = errors(&second).join("\n");
+    assert!(
+        errs.contains("extra column `born` is a text here but a date in source `crm`"),
+        "{errs}"
+    );
+    assert!(errs.contains("`born_original` would collide"), "{errs}");
+    // Types are for extras only, and only these three.
+    let errs = errors(&GOOD.replace(
+        "first_name = \"First\"",
+        "first_name = { column = \"First\", type = \"date\" }",
+    ))
+    .join("\n");
+    assert!(errs.contains("type"), "{errs}");
+    let errs = errors(&GOOD.replace(
+        "segment = \"Segment Code\"",
+        "segment = { column = \"S\", type = \"integer\" }",
+    ))
+    .join("\n");
+    assert!(errs.contains("is not one of: text, number, date"), "{errs}");
 }

@@ -77,7 +77,7 @@ impl Mapper {
             .iter()
             .map(|(slot, m)| (*slot, compile(m)))
             .collect();
-        let extras: Vec<Compiled> = source.extras.iter().map(|(_, m)| compile(m)).collect();
+        let extras: Vec<Compiled> = source.extras.iter().map(|x| compile(&x.mapping)).collect();
         let id = source.id.as_deref().map(&mut col);
         // How often each source column is read, by any mapping or as the id.
         let mut reads = vec![0usize; needed.len()];

@@ -42,6 +42,39 @@ pub struct RawRecord {
     pub extras: Vec<Option<String>>,
 }
 
+/// What an extra column (`[source.extra]`) holds: text as read (the
+/// default), a number or a date, so comparisons can use numeric and date
+/// levels on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExtraType {
+    #[default]
+    Text,
+    Number,
+    Date,
+}
+
+impl ExtraType {
+    pub const NAMES: [&'static str; 3] = ["text", "number", "date"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "text" => Some(ExtraType::Text),
+            "number" => Some(ExtraType::Number),
+            "date" => Some(ExtraType::Date),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExtraType::Text => "text",
+            ExtraType::Number => "number",
+            ExtraType::Date => "date",
+        }
+    }
+}
+
 /// Why a row was quarantined. Codes are stable: they appear in `quarantine.csv`
 /// and in reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

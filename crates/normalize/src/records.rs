@@ -4,7 +4,7 @@
 //! [`contact_columns`]) plus `x_<name>` extra columns, so tables from several
 //! sources append to one another.
 
-use firmlink_model::{Column, Kind, RawRecord, StrColumn, Table, slot};
+use firmlink_model::{Column, ExtraType, Kind, RawRecord, StrColumn, Table, slot};
 use rayon::prelude::*;
 
 use crate::{company, country, email, industry, number, person, phone, text, title, website};
@@ -22,6 +22,8 @@ pub struct Context {
     pub day_first: Vec<bool>,
     /// Extra column names of this kind (union over sources), in output order.
     pub extra_names: Vec<String>,
+    /// The type of each of `extra_names`.
+    pub extra_types: Vec<ExtraType>,
     /// Per source index: for each of its extras, the position in `extra_names`.
     pub extra_slots: Vec<Vec<usize>>,
 }
@@ -235,13 +237,13 @@ impl Builder {
         }
         debug_assert_eq!(self.cols[i].0, name);
     }
-    fn finish(self, extras: Vec<(String, StrColumn)>) -> Table {
+    fn finish(self, extras: Vec<(String, Column)>) -> Table {
         let mut t = Table::new(self.rows);
         for (name, c) in self.cols {
             t.push(name, c);
         }
         for (name, c) in extras {
-            t.push(format!("x_{name}"), Column::Str(c));
+            t.push(name, c);
         }
         t
     }
@@ -324,25 +326,53 @@ fn list_key(s: Option<&str>) -> Option<String> {
     (!items.is_empty()).then(|| items.join("; "))
 }
 
-fn extras_for(records: &[RawRecord], ctx: &Context) -> Vec<(String, StrColumn)> {
-    let mut cols: Vec<(String, StrColumn)> = ctx
+/// The extra columns: `x_<name>` as read, or for a number or date extra
+/// `x_<name>` typed (empty when the text is not a number or date) and
+/// `x_<name>_original` as read, so nothing is lost.
+fn extras_for(records: &[RawRecord], ctx: &Context) -> Vec<(String, Column)> {
+    let mut text: Vec<StrColumn> = ctx
         .extra_names
         .iter()
-        .map(|n| (n.clone(), StrColumn::with_capacity(records.len())))
+        .map(|_| StrColumn::with_capacity(records.len()))
+        .collect();
+    let ty = |i: usize| ctx.extra_types.get(i).copied().unwrap_or_default();
+    let mut typed: Vec<Column> = (0..text.len())
+        .map(|i| match ty(i) {
+            ExtraType::Text => Column::Str(StrColumn::default()),
+            ExtraType::Number => Column::F64(Vec::with_capacity(records.len())),
+            ExtraType::Date => Column::Date(Vec::with_capacity(records.len())),
+        })
         .collect();
     for r in records {
-        let slots = ctx.extra_slots.get(r.source as usize);
-        let mut row: Vec<Option<&str>> = vec![None; cols.len()];
-        if let Some(slots) = slots {
+        let src = r.source as usize;
+        let day_first = ctx.day_first.get(src).copied().unwrap_or(false);
+        let mut row: Vec<Option<&str>> = vec![None; text.len()];
+        if let Some(slots) = ctx.extra_slots.get(src) {
             for (v, s) in r.extras.iter().zip(slots) {
                 row[*s] = v.as_deref();
             }
         }
-        for (c, v) in cols.iter_mut().zip(row) {
-            c.1.push(v);
+        for ((t, c), v) in text.iter_mut().zip(&mut typed).zip(row) {
+            t.push(v);
+            match c {
+                Column::F64(c) => c.push(num(v)),
+                Column::Date(c) => c.push(date(v, day_first)),
+                _ => {}
+            }
         }
     }
-    cols
+    let mut out = Vec::new();
+    for (i, (t, c)) in text.into_iter().zip(typed).enumerate() {
+        let name = &ctx.extra_names[i];
+        match ty(i) {
+            ExtraType::Text => out.push((format!("x_{name}"), Column::Str(t))),
+            _ => {
+                out.push((format!("x_{name}"), c));
+                out.push((format!("x_{name}_original"), Column::Str(t)));
+            }
+        }
+    }
+    out
 }
 
 /// The account columns, in order (extras follow as `x_<name>`).

@@ -105,12 +105,67 @@ pub struct RunSummary {
     pub reconciled: bool,
     pub quarantined: usize,
     pub dedupe: Vec<firmlink_unify::DedupeReport>,
+    /// Values of number and date extra columns that could not be read as
+    /// such (the typed column is empty there; `x_<name>_original` keeps them).
+    pub unreadable_extras: Vec<UnreadableExtra>,
     pub seconds_ingest_normalize: f64,
     pub seconds_dedupe: f64,
     /// The part of `seconds_dedupe` spent choosing golden values (both kinds).
     pub seconds_golden: f64,
     pub seconds_write: f64,
     pub seconds_total: f64,
+}
+
+/// A typed extra column with values that are not numbers or dates.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnreadableExtra {
+    pub kind: &'static str,
+    pub column: String,
+    /// "number" or "date".
+    pub expected: &'static str,
+    /// Records whose value could not be read.
+    pub values: usize,
+    /// The first such value.
+    pub example: String,
+}
+
+/// Typed extras (`x_<name>` beside `x_<name>_original`) whose text did not
+/// read as a number or date.
+fn unreadable_extras(kind: Kind, t: &Table) -> Vec<UnreadableExtra> {
+    let mut out = Vec::new();
+    for name in t.names() {
+        let Some(base) = name
+            .strip_prefix("x_")
+            .and_then(|n| n.strip_suffix("_original"))
+        else {
+            continue;
+        };
+        let column = format!("x_{base}");
+        let (Some(original), Some(typed)) = (t.str(name), t.get(&column)) else {
+            continue;
+        };
+        let expected = match typed {
+            firmlink_model::Column::F64(_) => "number",
+            firmlink_model::Column::Date(_) => "date",
+            _ => continue,
+        };
+        let empty = |i: usize| match typed {
+            firmlink_model::Column::F64(v) => v[i].is_none(),
+            firmlink_model::Column::Date(v) => v[i].is_none(),
+            _ => false,
+        };
+        let mut bad = (0..t.rows()).filter(|&i| original.get(i).is_some() && empty(i));
+        if let Some(first) = bad.next() {
+            out.push(UnreadableExtra {
+                kind: kind.as_str(),
+                column,
+                expected,
+                values: 1 + bad.count(),
+                example: original.get(first).unwrap_or("").to_string(),
+            });
+        }
+    }
+    out
 }
 
 /// Rows per chunk handed from a reader thread to the normalizers.
@@ -328,16 +383,19 @@ fn context(p: &Pipeline, kind: Kind) -> Context {
             .map(|s| s.defaults.date_order == DateOrder::DayFirst)
             .collect(),
         extra_names: Vec::new(),
+        extra_types: Vec::new(),
         extra_slots: Vec::new(),
     };
     for s in &p.sources {
         let mut slots = Vec::new();
         if s.kind == kind {
-            for (name, _) in &s.extras {
-                let pos = match ctx.extra_names.iter().position(|n| n == name) {
+            // validate checked that every source gives an extra one type.
+            for x in &s.extras {
+                let pos = match ctx.extra_names.iter().position(|n| *n == x.name) {
                     Some(i) => i,
                     None => {
-                        ctx.extra_names.push(name.clone());
+                        ctx.extra_names.push(x.name.clone());
+                        ctx.extra_types.push(x.ty);
                         ctx.extra_names.len() - 1
                     }
                 };
@@ -578,6 +636,12 @@ fn run_into(
         )),
         _ => None,
     };
+    let unreadable: Vec<UnreadableExtra> = [Kind::Accounts, Kind::Contacts]
+        .iter()
+        .zip(&tables)
+        .filter_map(|(k, t)| Some(unreadable_extras(*k, t.as_ref()?)))
+        .flatten()
+        .collect();
     let table_bytes = [0, 1].map(|i| tables[i].as_ref().map_or(0, Table::heap_bytes));
     let mut rows = [0usize; 2];
     let mut golden_rows = [0usize; 2];
@@ -707,6 +771,7 @@ fn run_into(
         reconciled,
         quarantined: quarantine.len(),
         dedupe: dedupe_reports,
+        unreadable_extras: unreadable,
         seconds_ingest_normalize,
         seconds_dedupe,
         seconds_golden,
@@ -740,6 +805,7 @@ fn run_into(
         },
         "account_refs": summary.account_refs,
         "params": params_provenance(&matchings),
+        "unreadable_extras": summary.unreadable_extras,
         "dedupe": summary.dedupe,
         "stages": [
             {"name": "ingest+normalize", "seconds": seconds_ingest_normalize},
