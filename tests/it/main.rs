@@ -31,6 +31,19 @@ fn run_pipeline(pipeline: &Path, out: &Path, extra: &[&str]) -> Output {
     firmlink(&args)
 }
 
+/// `firmlink explain --run RUN --kind contacts ARGS…`.
+fn explain_contacts(run: &Path, args: &[&str]) -> Output {
+    let mut all = vec![
+        "explain",
+        "--run",
+        run.to_str().unwrap(),
+        "--kind",
+        "contacts",
+    ];
+    all.extend_from_slice(args);
+    firmlink(&all)
+}
+
 fn repo(p: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
 }
@@ -339,15 +352,7 @@ fn a_run_without_normalized_and_pairs_still_evaluates() {
     assert!(v["thresholds_missing_because"].is_string(), "{v}");
     assert!(err.contains("write_pairs = true"), "{err}");
     // explain needs the normalized records and says how to get them.
-    let o = firmlink(&[
-        "explain",
-        "--run",
-        run.to_str().unwrap(),
-        "--kind",
-        "contacts",
-        "--cluster",
-        "con_000001",
-    ]);
+    let o = explain_contacts(&run, &["--cluster", "con_000001"]);
     assert_eq!(o.status.code(), Some(4));
     assert!(
         text(&o).1.contains("write_normalized = true"),
@@ -629,17 +634,7 @@ levels = [{ kind = "date_difference", max = 3, unit = "days" }]
     );
     assert_eq!(values("x_score"), ["10", "1200.5", ""]);
     // The date level read the typed column: one day apart is its level.
-    let o = firmlink(&[
-        "explain",
-        "--run",
-        run.to_str().unwrap(),
-        "--kind",
-        "contacts",
-        "--pair",
-        "p:1",
-        "p:2",
-        "--json",
-    ]);
+    let o = explain_contacts(&run, &["--pair", "p:1", "p:2", "--json"]);
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -741,16 +736,14 @@ fn explain_shows_a_waterfall_for_a_pair() {
     let dir = tempfile::tempdir().unwrap();
     run_demo(dir.path(), "x");
     let run = dir.path().join("runs/x");
-    let o = firmlink(&[
-        "explain",
-        "--run",
-        run.to_str().unwrap(),
-        "--kind",
-        "contacts",
-        "--pair",
-        "crm_contacts:0035g07Rb5suwvhAEA",
-        "marketing_leads:1000501",
-    ]);
+    let o = explain_contacts(
+        &run,
+        &[
+            "--pair",
+            "crm_contacts:0035g07Rb5suwvhAEA",
+            "marketing_leads:1000501",
+        ],
+    );
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
     for needle in [
@@ -762,16 +755,7 @@ fn explain_shows_a_waterfall_for_a_pair() {
     ] {
         assert!(out.contains(needle), "{needle} missing in\n{out}");
     }
-    let o = firmlink(&[
-        "explain",
-        "--run",
-        run.to_str().unwrap(),
-        "--kind",
-        "contacts",
-        "--pair",
-        "nope:1",
-        "crm_contacts:x",
-    ]);
+    let o = explain_contacts(&run, &["--pair", "nope:1", "crm_contacts:x"]);
     assert_eq!(o.status.code(), Some(4));
 
     // --cluster --json: one object whatever the cluster's size.
@@ -786,16 +770,7 @@ fn explain_shows_a_waterfall_for_a_pair() {
     }
     for want in [1, 2] {
         let (uid, _) = sizes.iter().find(|(_, n)| **n == want).expect("a cluster");
-        let o = firmlink(&[
-            "explain",
-            "--run",
-            run.to_str().unwrap(),
-            "--kind",
-            "contacts",
-            "--cluster",
-            uid,
-            "--json",
-        ]);
+        let o = explain_contacts(&run, &["--cluster", uid, "--json"]);
         let (out, err) = text(&o);
         assert!(o.status.success(), "{err}");
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
