@@ -358,6 +358,7 @@ pub struct Checker<'t> {
     formal: Option<&'t StrColumn>,
     name_set: Option<StrColumn>,
     name_domain: Option<StrColumn>,
+    email_personal: Option<StrColumn>,
 }
 
 impl<'t> Checker<'t> {
@@ -393,6 +394,7 @@ impl<'t> Checker<'t> {
             employer_keys: take("employer_keys"),
             name_set: take("name_set"),
             name_domain: take("name_domain"),
+            email_personal: take("email_personal"),
             first: t.str("first_name_key"),
             formal: t.str("formal_first_name_key"),
             tokens: t.str("name_tokens"),
@@ -475,8 +477,11 @@ impl<'t> Checker<'t> {
                     return Some(Veto::Employer);
                 }
                 let same_set = matches!(both(self.name_set.as_ref(), i, j), Some((a, b)) if a == b);
+                let same_email =
+                    matches!(both(self.email_personal.as_ref(), i, j), Some((a, b)) if a == b);
                 if let Some((a, b)) = both(self.first, i, j)
                     && !same_set
+                    && !same_email
                     && first_names_differ(a, b, both(self.formal, i, j))
                 {
                     return Some(Veto::FirstName);
@@ -559,7 +564,8 @@ fn tax_parts(t: &str) -> (Option<&str>, &str) {
 
 /// Two first names belong to different people: not equal, no common formal
 /// name (Bob/Robert), not an initial of one another, and far apart in
-/// spelling.
+/// spelling (more than a typo). The caller skips this rule for two records
+/// with one personal email address.
 fn first_names_differ(a: &str, b: &str, formal: Option<(&str, &str)>) -> bool {
     if a == b || a.starts_with(b) || b.starts_with(a) {
         return false;
@@ -579,7 +585,10 @@ fn first_names_differ(a: &str, b: &str, formal: Option<(&str, &str)>) -> bool {
         let (initial, name) = if a.len() == 1 { (a, b) } else { (b, a) };
         return !firmlink_normalize::person::initial_fits(initial, name);
     }
-    strsim::jaro_winkler(a, b) < 0.7
+    // A typo is one edit ("Jon"/"John"); names two edits apart are other
+    // people unless they share most of their spelling ("Stephen"/"Steven").
+    let jw = strsim::jaro_winkler(a, b);
+    jw < 0.7 || (jw < 0.8 && strsim::osa_distance(a, b) > 1)
 }
 
 /// Whether one name is the other plus a word of its own: "Black Farms" and
@@ -967,6 +976,47 @@ mod tests {
         assert_eq!(d[0].1.get(4), None, "free-mail is not a corporate domain");
         assert_eq!(d[1].1.get(2), Some("ad"));
         assert_eq!(d[1].1.get(0), Some("acme"));
+    }
+
+    #[test]
+    fn first_names_two_edits_apart_differ_unless_the_address_is_one() {
+        // Colleagues sharing a surname: "Ben"/"Glen", "Bradley"/"Ashley"
+        // (Jaro-Winkler 0.72 and 0.73, two edits or more) are two people; a
+        // typo is one edit, and most spelling variants stay close.
+        assert!(first_names_differ("ben", "glen", None));
+        assert!(first_names_differ("bradley", "ashley", None));
+        assert!(!first_names_differ("jon", "john", None), "one edit");
+        assert!(!first_names_differ("stephen", "steven", None), "JW 0.90");
+        let mut t = Table::new(3);
+        let s = |v: [Option<&str>; 3]| Column::from_strs(v);
+        t.push(
+            "email",
+            s([
+                Some("joshua@axco.com"),
+                Some("joshua@axco.com"),
+                Some("bradley@axco.com"),
+            ]),
+        );
+        t.push(
+            "email_class",
+            s([Some("corporate"), Some("corporate"), Some("corporate")]),
+        );
+        t.push(
+            "email_domain",
+            s([Some("axco.com"), Some("axco.com"), Some("axco.com")]),
+        );
+        t.push(
+            "first_name_key",
+            s([Some("josh"), Some("koshua"), Some("ashley")]),
+        );
+        let c = Checker::new(Kind::Contacts, &t, true);
+        assert_eq!(
+            c.veto(0, 1),
+            None,
+            "one personal address: a typo'd nickname is the same person"
+        );
+        assert_eq!(c.veto(1, 2), Some(Veto::FirstName));
+        assert_eq!(c.veto(2, 1), Some(Veto::FirstName));
     }
 
     #[test]
