@@ -108,7 +108,13 @@ fn derived_rows(
                     .and_then(|c| c.get(i))
                     .filter(|_| is(cls, &[EmailClass::Corporate, EmailClass::FreeMail]));
                 personal.push(e);
-                local.push(e.and_then(|e| e.split('@').next()));
+                // A local part spelled from the person's own name says
+                // nothing the name comparisons have not said: namesakes
+                // write "kylesmith@" too.
+                let own = e.and_then(|e| e.split('@').next()).filter(|l| {
+                    !local_is_the_name(l, first.and_then(|c| c.get(i)), last.and_then(|c| c.get(i)))
+                });
+                local.push(own);
                 let corp = domain
                     .and_then(|c| c.get(i))
                     .filter(|_| is(cls, &[EmailClass::Corporate, EmailClass::Role]));
@@ -562,6 +568,37 @@ fn tax_parts(t: &str) -> (Option<&str>, &str) {
     (prefix, core)
 }
 
+/// Whether an email's local part is only the person's name: first and last
+/// name (or their initials) in either order, with or without `.`, `_`, `-`
+/// ("kyle.smith", "ksmith", "smithk", "kyle"). Digits or other words make it
+/// the person's own choice.
+fn local_is_the_name(local: &str, first: Option<&str>, last: Option<&str>) -> bool {
+    let l: String = local
+        .chars()
+        .filter(|c| !matches!(c, '.' | '_' | '-'))
+        .collect();
+    let compact = |s: Option<&str>| s.map(|s| s.replace([' ', '-', '\''], ""));
+    let (f, s) = (
+        compact(first).unwrap_or_default(),
+        compact(last).unwrap_or_default(),
+    );
+    if l.is_empty() || (f.is_empty() && s.is_empty()) {
+        return false;
+    }
+    let initial = |x: &str| x.chars().next().map(String::from).unwrap_or_default();
+    let forms = [
+        format!("{f}{s}"),
+        format!("{s}{f}"),
+        format!("{}{s}", initial(&f)),
+        format!("{f}{}", initial(&s)),
+        format!("{s}{}", initial(&f)),
+        format!("{}{f}", initial(&s)),
+        f.clone(),
+        s.clone(),
+    ];
+    forms.iter().any(|x| !x.is_empty() && *x == l)
+}
+
 /// Two first names belong to different people: not equal, no common formal
 /// name (Bob/Robert), not an initial of one another, and far apart in
 /// spelling (more than a typo). The caller skips this rule for two records
@@ -976,6 +1013,30 @@ mod tests {
         assert_eq!(d[0].1.get(4), None, "free-mail is not a corporate domain");
         assert_eq!(d[1].1.get(2), Some("ad"));
         assert_eq!(d[1].1.get(0), Some("acme"));
+    }
+
+    #[test]
+    fn a_local_part_spelled_from_the_name_is_not_evidence() {
+        let name = (Some("kyle"), Some("smith"));
+        for local in [
+            "kylesmith",
+            "kyle.smith",
+            "k_smith",
+            "smith.kyle",
+            "smithk",
+            "kyle",
+        ] {
+            assert!(local_is_the_name(local, name.0, name.1), "{local}");
+        }
+        for local in ["kylesmith592", "kyle.s.1969", "ksmi", "bigkyle", "jsmith"] {
+            assert!(!local_is_the_name(local, name.0, name.1), "{local}");
+        }
+        assert!(local_is_the_name(
+            "marymiller-cummings",
+            Some("mary"),
+            Some("miller cummings")
+        ));
+        assert!(!local_is_the_name("info", None, None));
     }
 
     #[test]
