@@ -162,7 +162,9 @@ if ((run_firmlink)); then
         > "$logs/firmlink-run.json" 2> "$logs/firmlink-run.log" \
         || die "firmlink run failed: see $logs/firmlink-run.log"
     rm -f "$logs/firmlink-eval.json"
-    if "$FIRMLINK" --help | grep -qE '^ +eval '; then
+    # The whole help first: grep -q would close the pipe early (SIGPIPE, and
+    # pipefail would call that a failure).
+    if grep -qE "^ +eval " <<< "$("$FIRMLINK" --help)"; then
         log "firmlink: eval"
         "$FIRMLINK" eval --run "$out/latest" --kind contacts \
             --truth "$data/truth/contacts_truth.csv" --json \

@@ -293,6 +293,8 @@ fn email_table() {
         ("info@acme.com", Some("info@acme.com"), Some("acme.com"), EmailClass::Role, None),
         ("Sales-2@ACME.COM.", Some("sales-2@acme.com"), Some("acme.com"), EmailClass::Role, None),
         ("no_reply@acme.fr", Some("no_reply@acme.fr"), Some("acme.fr"), EmailClass::Role, None),
+        ("verkoop@pelicanzorg.nl", Some("verkoop@pelicanzorg.nl"), Some("pelicanzorg.nl"), EmailClass::Role, None),
+        ("Accueil@Acme.fr", Some("accueil@acme.fr"), Some("acme.fr"), EmailClass::Role, None),
         ("kontakt@firma.de", Some("kontakt@firma.de"), Some("firma.de"), EmailClass::Role, None),
         ("bob@mailinator.com", Some("bob@mailinator.com"), Some("mailinator.com"), EmailClass::Disposable, None),
         ("info@yopmail.com", Some("info@yopmail.com"), Some("yopmail.com"), EmailClass::Disposable, None),
