@@ -573,30 +573,43 @@ fn tax_parts(t: &str) -> (Option<&str>, &str) {
 /// ("kyle.smith", "ksmith", "smithk", "kyle"). Digits or other words make it
 /// the person's own choice.
 fn local_is_the_name(local: &str, first: Option<&str>, last: Option<&str>) -> bool {
-    let l: String = local
-        .chars()
-        .filter(|c| !matches!(c, '.' | '_' | '-'))
-        .collect();
-    let compact = |s: Option<&str>| s.map(|s| s.replace([' ', '-', '\''], ""));
-    let (f, s) = (
-        compact(first).unwrap_or_default(),
-        compact(last).unwrap_or_default(),
-    );
+    use std::borrow::Cow;
+    // Without allocating in the common case (no separators): this runs for
+    // every contact.
+    fn strip(s: &str, drop: &[char]) -> String {
+        s.chars().filter(|c| !drop.contains(c)).collect()
+    }
+    fn compact(s: Option<&str>) -> Cow<'_, str> {
+        match s {
+            Some(s) if s.contains([' ', '-', '\'']) => Cow::Owned(strip(s, &[' ', '-', '\''])),
+            Some(s) => Cow::Borrowed(s),
+            None => Cow::Borrowed(""),
+        }
+    }
+    let l: Cow<str> = if local.contains(['.', '_', '-']) {
+        Cow::Owned(strip(local, &['.', '_', '-']))
+    } else {
+        Cow::Borrowed(local)
+    };
+    let (f, s) = (compact(first), compact(last));
     if l.is_empty() || (f.is_empty() && s.is_empty()) {
         return false;
     }
-    let initial = |x: &str| x.chars().next().map(String::from).unwrap_or_default();
-    let forms = [
-        format!("{f}{s}"),
-        format!("{s}{f}"),
-        format!("{}{s}", initial(&f)),
-        format!("{f}{}", initial(&s)),
-        format!("{s}{}", initial(&f)),
-        format!("{}{f}", initial(&s)),
-        f.clone(),
-        s.clone(),
-    ];
-    forms.iter().any(|x| !x.is_empty() && *x == l)
+    let initial = |x: &str| x.char_indices().nth(1).map_or(x.len(), |(i, _)| i);
+    let (fi, si) = (&f[..initial(&f)], &s[..initial(&s)]);
+    // `a` then `b`, as one string.
+    let cat = |a: &str, b: &str| l.len() == a.len() + b.len() && l.starts_with(a) && l.ends_with(b);
+    let whole = |x: &str| !x.is_empty() && *l == *x;
+    whole(&f)
+        || whole(&s)
+        || (!f.is_empty()
+            && !s.is_empty()
+            && (cat(&f, &s)
+                || cat(&s, &f)
+                || cat(fi, &s)
+                || cat(&f, si)
+                || cat(&s, fi)
+                || cat(si, &f)))
 }
 
 /// Two first names belong to different people: not equal, no common formal
