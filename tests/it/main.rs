@@ -522,7 +522,7 @@ fn pinned_params_are_checked_before_the_run_and_recorded() {
             format!(
                 "[[source]]\nname = \"a\"\nkind = \"accounts\"\npath = \"a.csv\"\nid = \"Id\"\n\
                  [source.columns]\nname = \"Name\"\nwebsite = \"Website\"\n\n\
-                 [matching.accounts]\nparams = \"{}\"\n",
+                 [matching.accounts]\nparams = '{}'\n",
                 pinned.display()
             ),
         )
@@ -676,7 +676,7 @@ phone = "Phone"
 city = "City"
 
 [matching.accounts]
-params = "{}"
+params = '{}'
 [matching.accounts.chain_guard]
 max_cluster_size = 2
 "#,

@@ -75,8 +75,12 @@ fn run(args: &Args) -> Result<(), (String, u8)> {
     let n_records = rows.len();
     // The threshold table re-clusters the scored pairs with the B2B rules,
     // which read the normalized records: both are optional outputs.
-    let records = crate::run_folder::optional_table(&args.run, "normalized", kind)?;
+    // Pairs first: without them the (large) records are not needed.
     let pairs = crate::run_folder::optional_table(&args.run, "pairs", kind)?;
+    let records = match pairs {
+        Some(_) => crate::run_folder::optional_table(&args.run, "normalized", kind)?,
+        None => None,
+    };
     if let Some(r) = &records
         && r.rows() != n_records
     {
@@ -214,11 +218,15 @@ fn run(args: &Args) -> Result<(), (String, u8)> {
 
     let report =
         eval::evaluate(&predicted, &truth_labels, scope).map_err(|e| (e.to_string(), 1))?;
-    let missing = match (&records, &pairs) {
-        (_, None) => Some("pairs"),
-        (None, Some(_)) => Some("normalized"),
-        _ => None,
-    };
+    let normalized_kept = args
+        .run
+        .join(format!("normalized/{}.parquet", args.kind))
+        .exists();
+    let missing: Vec<&str> = [("pairs", pairs.is_some()), ("normalized", normalized_kept)]
+        .into_iter()
+        .filter(|(_, kept)| !kept)
+        .map(|(f, _)| f)
+        .collect();
     let table = match (records, pairs) {
         (Some(records), Some(pairs)) => {
             let ctx = Thresholds {
@@ -232,22 +240,25 @@ fn run(args: &Args) -> Result<(), (String, u8)> {
             ctx.table(&records, &pairs)?
         }
         _ => {
-            let folder = missing.expect("one is missing");
-            eprintln!(
-                "note: no threshold table: {}",
-                crate::run_folder::not_kept(&args.run, folder, kind, "the threshold table")
-            );
+            for folder in &missing {
+                eprintln!(
+                    "note: no threshold table: {}",
+                    crate::run_folder::not_kept(&args.run, folder, kind, "the threshold table")
+                );
+            }
             Vec::new()
         }
     };
     let report = report.with_thresholds(table);
     if args.json {
         let mut v = serde_json::to_value(&report).expect("serializable");
-        if let Some(folder) = missing {
-            v["thresholds_missing_because"] = serde_json::json!(format!(
-                "the run did not keep {folder}/{}.parquet (write_{folder} = false)",
-                args.kind
-            ));
+        if !missing.is_empty() {
+            let why: Vec<String> = missing
+                .iter()
+                .map(|f| format!("{f}/{}.parquet (write_{f} = false)", args.kind))
+                .collect();
+            v["thresholds_missing_because"] =
+                serde_json::json!(format!("the run did not keep {}", why.join(" and ")));
         }
         v["records_without_truth"] = serde_json::json!(without_truth);
         v["kind"] = serde_json::json!(args.kind);

@@ -27,8 +27,9 @@ Exit codes:
   4  an input file cannot be read or does not match the pipeline (missing
      file, unreadable format, a mapped column not in the file)
   5  an output cannot be written
-eval and explain: 4 also when the run folder lacks what they read (a record
-or cluster not in the run, a table the run did not keep).";
+explain: 4 also for a record or cluster not in the run, or a run that did not
+keep normalized/. eval leaves out its threshold table, with a note, for a run
+that did not keep normalized/ or pairs/.";
 
 /// Identity resolution and data quality for B2B customer data.
 ///

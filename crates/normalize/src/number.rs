@@ -266,6 +266,28 @@ fn multiplier(w: &str) -> Option<i32> {
     })
 }
 
+/// A plain number, read with the digit-grouping rules above (`1.234,50`
+/// and `1,234.50` are both 1234.5, `3,5` is 3.5, `1 200` is 1200), with an
+/// optional sign. Anything else (units, words, several numbers) is `None`.
+pub fn parse_number(s: &str) -> Option<f64> {
+    let t = s.trim();
+    let (negative, body) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest.trim_start()),
+        None => (false, t.strip_prefix('+').unwrap_or(t).trim_start()),
+    };
+    let allowed = |c: char| {
+        c.is_ascii_digit() || matches!(c, ',' | '.') || is_group_space(c) || is_apostrophe(c)
+    };
+    if !body.starts_with(|c: char| c.is_ascii_digit())
+        || !body.ends_with(|c: char| c.is_ascii_digit())
+        || !body.chars().all(allowed)
+    {
+        return None;
+    }
+    let v = decimal_to_f64(&read_number(body, false)?, 0)?;
+    Some(if negative { -v } else { v })
+}
+
 /// `int.frac × 10^exp` as f64, correctly rounded.
 fn decimal_to_f64(d: &Decimal, exp: i32) -> Option<f64> {
     let frac = if d.frac.is_empty() { "0" } else { &d.frac };

@@ -355,7 +355,7 @@ fn extras_for(records: &[RawRecord], ctx: &Context) -> Vec<(String, Column)> {
         for ((t, c), v) in text.iter_mut().zip(&mut typed).zip(row) {
             t.push(v);
             match c {
-                Column::F64(c) => c.push(num(v)),
+                Column::F64(c) => c.push(v.and_then(number::parse_number)),
                 Column::Date(c) => c.push(date(v, day_first)),
                 _ => {}
             }

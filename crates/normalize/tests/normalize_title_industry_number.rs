@@ -954,3 +954,26 @@ proptest! {
         prop_assert_eq!(parse_date(&s, false), NaiveDate::from_ymd_opt(year, m, day));
     }
 }
+
+#[test]
+fn plain_numbers_follow_the_digit_grouping_rules() {
+    use firmlink_normalize::number::parse_number;
+    let cases = [
+        ("1.234,50", Some(1234.5)),
+        ("1,234.50", Some(1234.5)),
+        ("3,5", Some(3.5)),
+        ("1,200", Some(1200.0)),
+        ("1 200", Some(1200.0)),
+        (" -7 ", Some(-7.0)),
+        ("+0.25", Some(0.25)),
+        ("42", Some(42.0)),
+        ("abc", None),
+        ("12 kg", None),
+        ("1.2.3", None),
+        ("", None),
+        ("-", None),
+    ];
+    for (s, want) in cases {
+        assert_eq!(parse_number(s), want, "{s:?}");
+    }
+}

@@ -179,13 +179,55 @@ pub fn check(p: &Pipeline) -> Result<(), Diagnostics> {
             // Compile each kind's settings against its column list now, so a
             // misspelt column fails validate, not a run after ingest.
             for (m, kind) in ms.iter().zip([Kind::Accounts, Kind::Contacts]) {
-                if !m.enabled || !p.sources.iter().any(|s| s.kind == kind) {
+                if !p.sources.iter().any(|s| s.kind == kind) {
                     continue;
                 }
                 let mut empty = records::empty(kind, &context(p, kind));
                 if kind == Kind::Contacts {
                     let accounts = records::empty(Kind::Accounts, &context(p, Kind::Accounts));
                     firmlink_unify::account_ref::attach(&mut empty, &accounts, &HashMap::new());
+                }
+                let k = kind.as_str();
+                let at = |key: &str, message: String| {
+                    let span = firmlink_config::span_of(&p.text, &format!("matching.{k}.{key}"));
+                    firmlink_config::Diagnostic::at(
+                        firmlink_config::Phase::Reference,
+                        &p.path,
+                        &p.text,
+                        span,
+                        format!("[matching.{k}] {message}"),
+                    )
+                };
+                const COLUMNS_HELP: &str = "blocking rules, comparisons and survivorship may name the columns of normalized/<kind>.parquet, x_<extra> columns and (not survivorship) the derived columns listed in the README";
+                // A survivorship rule for a field the records do not have
+                // would silently give no golden column.
+                let defaults = firmlink_unify::default_survivorship(kind);
+                for rule in &m.survivorship {
+                    if empty.get(&rule.field).is_some()
+                        || defaults.iter().any(|r| r.field == rule.field)
+                    {
+                        continue;
+                    }
+                    let mut diag = at(
+                        &format!("survivorship.{}", rule.field),
+                        format!(
+                            "survivorship names `{}`, which is not a column of normalized/{k}.parquet",
+                            rule.field
+                        ),
+                    );
+                    diag = match firmlink_config::closest(
+                        &rule.field,
+                        empty.names().iter().map(String::as_str),
+                    ) {
+                        Some(c) => diag.with_help(format!("did you mean `{c}`?")),
+                        None => diag.with_help(COLUMNS_HELP),
+                    };
+                    d.push(diag);
+                }
+                // Golden records follow survivorship even without matching;
+                // the rest is about matching.
+                if !m.enabled {
+                    continue;
                 }
                 let mut settings = m.settings.clone();
                 let sources = p.sources.iter().filter(|s| s.kind == kind).count();
@@ -209,18 +251,6 @@ pub fn check(p: &Pipeline) -> Result<(), Diagnostics> {
                         format!("[matching.{}] {message}", kind.as_str()),
                     ));
                 }
-                let k = kind.as_str();
-                let at = |key: &str, message: String| {
-                    let span = firmlink_config::span_of(&p.text, &format!("matching.{k}.{key}"));
-                    firmlink_config::Diagnostic::at(
-                        firmlink_config::Phase::Reference,
-                        &p.path,
-                        &p.text,
-                        span,
-                        format!("[matching.{k}] {message}"),
-                    )
-                };
-                const COLUMNS_HELP: &str = "blocking rules, comparisons and survivorship may name the columns of normalized/<kind>.parquet, x_<extra> columns and (not survivorship) the derived columns listed in the README";
                 // Pinned parameters must be readable and fit the comparisons,
                 // or the run would stop after ingest.
                 let pinned = m.params.as_ref().and_then(|path| {
@@ -270,46 +300,36 @@ pub fn check(p: &Pipeline) -> Result<(), Diagnostics> {
                     ),
                     // One diagnostic per problem, each at its setting.
                     Err(firmlink_linkage::LinkageError::InvalidSettings(problems)) => {
+                        // Columns a setting may name, for "did you mean".
+                        let derived = firmlink_unify::rules::derived_columns(kind, &empty);
+                        let names = empty
+                            .names()
+                            .iter()
+                            .map(String::as_str)
+                            .chain(derived.iter().map(|(n, _)| *n));
+                        let names: Vec<&str> = names.collect();
                         for sp in problems {
-                            let about_columns =
-                                sp.path.ends_with("column") || sp.path.contains("keys");
-                            d.push(
-                                at(&sp.path, format!("{}: {}", sp.path, sp.message)).with_help(
-                                    if about_columns {
-                                        COLUMNS_HELP
-                                    } else {
-                                        "the README's pipeline reference lists the [matching.<kind>] keys and level kinds"
-                                    },
-                                ),
-                            );
+                            // The engine's name for the file's key.
+                            let key = sp
+                                .path
+                                .replace("threshold_match_probability", "keep_pairs_above");
+                            let about_columns = key.ends_with("column") || key.contains("keys");
+                            let unknown = sp
+                                .message
+                                .strip_prefix("column `")
+                                .and_then(|m| m.split_once('`'))
+                                .map(|(c, _)| c);
+                            let help = match unknown
+                                .and_then(|c| firmlink_config::closest(c, names.iter().copied()))
+                            {
+                                Some(c) => format!("did you mean `{c}`?"),
+                                None if about_columns => COLUMNS_HELP.to_string(),
+                                None => "the README's pipeline reference lists the [matching.<kind>] keys and level kinds".to_string(),
+                            };
+                            d.push(at(&key, format!("{key}: {}", sp.message)).with_help(help));
                         }
                     }
                     Err(e) => d.push(at("", e.to_string()).with_help(COLUMNS_HELP)),
-                }
-                // A survivorship rule for a field the records do not have
-                // would silently give no golden column.
-                let defaults = firmlink_unify::default_survivorship(kind);
-                for rule in &m.survivorship {
-                    if empty.get(&rule.field).is_some()
-                        || defaults.iter().any(|r| r.field == rule.field)
-                    {
-                        continue;
-                    }
-                    let mut diag = at(
-                        &format!("survivorship.{}", rule.field),
-                        format!(
-                            "survivorship names `{}`, which is not a column of normalized/{k}.parquet",
-                            rule.field
-                        ),
-                    );
-                    diag = match firmlink_config::closest(
-                        &rule.field,
-                        empty.names().iter().map(String::as_str),
-                    ) {
-                        Some(c) => diag.with_help(format!("did you mean `{c}`?")),
-                        None => diag.with_help(COLUMNS_HELP),
-                    };
-                    d.push(diag);
                 }
             }
         }
@@ -650,6 +670,7 @@ fn run_into(
     let mut seconds_dedupe = 0.0;
     let mut seconds_golden = 0.0;
     let mut seconds_write = 0.0;
+    let mut params_written = [false; 2];
     for (ki, kind) in [Kind::Accounts, Kind::Contacts].into_iter().enumerate() {
         let k = kind.as_str();
         let table = tables[ki]
@@ -721,6 +742,7 @@ fn run_into(
                 .map_err(|e| RunError::Dedupe(e.to_string()))?;
             let path = dir.join(format!("params/{k}.json"));
             std::fs::write(&path, json).map_err(|e| RunError::Output { path, source: e })?;
+            params_written[ki] = true;
         }
         let mut cw = Table::new(golden.crosswalk.rows());
         cw.push(
@@ -804,7 +826,7 @@ fn run_into(
             "reconciled": reconciled,
         },
         "account_refs": summary.account_refs,
-        "params": params_provenance(&matchings),
+        "params": params_provenance(&matchings, params_written),
         "unreadable_extras": summary.unreadable_extras,
         "dedupe": summary.dedupe,
         "stages": [
@@ -876,17 +898,21 @@ fn pairs_table(t: &Table, pairs: &[firmlink_unify::Pair], ids: &[String], labels
 }
 
 /// Per kind, where the run's model came from: `{"trained": "params/<kind>.json"}`
-/// or `{"pinned": <path>, "sha256": …}` (null when matching is off), so a
-/// pinned run can be traced to the exact file it used.
-fn params_provenance(matchings: &[firmlink_unify::Matching; 2]) -> serde_json::Value {
+/// or `{"pinned": <path>, "sha256": …}`; null when no model was used
+/// (matching off, or no records of the kind). A pinned run can be traced to
+/// the exact file it used.
+fn params_provenance(
+    matchings: &[firmlink_unify::Matching; 2],
+    written: [bool; 2],
+) -> serde_json::Value {
     let mut out = serde_json::Map::new();
-    for m in matchings {
+    for (m, written) in matchings.iter().zip(written) {
         let k = m.kind.as_str();
-        let v = match (&m.params, m.enabled) {
+        let v = match (&m.params, written) {
             (_, false) => serde_json::Value::Null,
             (None, true) => serde_json::json!({ "trained": format!("params/{k}.json") }),
             (Some(path), true) => serde_json::json!({
-                "pinned": path.display().to_string(),
+                "pinned": std::path::absolute(path).unwrap_or_else(|_| path.clone()).display().to_string(),
                 "sha256": std::fs::read(path).ok().map(|b| hex(&Sha256::digest(&b))),
             }),
         };

@@ -483,12 +483,26 @@ impl<'t> Checker<'t> {
                     return Some(Veto::Employer);
                 }
                 let same_set = matches!(both(self.name_set.as_ref(), i, j), Some((a, b)) if a == b);
-                let same_email =
-                    matches!(both(self.email_personal.as_ref(), i, j), Some((a, b)) if a == b);
+                // One personal mailbox: at a company one person's; at a
+                // free-mail provider perhaps a family's.
+                let mailbox = both(self.email_personal.as_ref(), i, j)
+                    .filter(|(a, b)| a == b)
+                    .map(|(a, _)| {
+                        let domain = a.rsplit('@').next().unwrap_or("");
+                        !firmlink_normalize::email::is_free_mail_domain(domain)
+                    });
                 if let Some((a, b)) = both(self.first, i, j)
                     && !same_set
-                    && !same_email
                     && first_names_differ(a, b, both(self.formal, i, j))
+                    // One corporate mailbox outweighs any first names
+                    // (nicknames the table lacks: "Chico"/"Francisco"); a
+                    // shared free-mail one only a spelling two edits off
+                    // ("Josh"/"Koshua"), not John and Mary on a family Gmail.
+                    && !match mailbox {
+                        Some(true) => true,
+                        Some(false) => strsim::jaro_winkler(a, b) >= 0.7,
+                        None => false,
+                    }
                 {
                     return Some(Veto::FirstName);
                 }
@@ -1061,36 +1075,61 @@ mod tests {
         assert!(first_names_differ("bradley", "ashley", None));
         assert!(!first_names_differ("jon", "john", None), "one edit");
         assert!(!first_names_differ("stephen", "steven", None), "JW 0.90");
-        let mut t = Table::new(3);
-        let s = |v: [Option<&str>; 3]| Column::from_strs(v);
+        let mut t = Table::new(5);
+        let s = |v: [Option<&str>; 5]| Column::from_strs(v);
         t.push(
             "email",
             s([
                 Some("joshua@axco.com"),
                 Some("joshua@axco.com"),
                 Some("bradley@axco.com"),
+                Some("millers@gmail.com"),
+                Some("millers@gmail.com"),
             ]),
         );
         t.push(
             "email_class",
-            s([Some("corporate"), Some("corporate"), Some("corporate")]),
+            s([
+                Some("corporate"),
+                Some("corporate"),
+                Some("corporate"),
+                Some("freemail"),
+                Some("freemail"),
+            ]),
         );
         t.push(
             "email_domain",
-            s([Some("axco.com"), Some("axco.com"), Some("axco.com")]),
+            s([
+                Some("axco.com"),
+                Some("axco.com"),
+                Some("axco.com"),
+                Some("gmail.com"),
+                Some("gmail.com"),
+            ]),
         );
         t.push(
             "first_name_key",
-            s([Some("josh"), Some("koshua"), Some("ashley")]),
+            s([
+                Some("josh"),
+                Some("koshua"),
+                Some("ashley"),
+                Some("john"),
+                Some("mary"),
+            ]),
         );
         let c = Checker::new(Kind::Contacts, &t, true);
         assert_eq!(
             c.veto(0, 1),
             None,
-            "one personal address: a typo'd nickname is the same person"
+            "one corporate mailbox: a typo'd nickname is the same person"
         );
         assert_eq!(c.veto(1, 2), Some(Veto::FirstName));
         assert_eq!(c.veto(2, 1), Some(Veto::FirstName));
+        assert_eq!(
+            c.veto(3, 4),
+            Some(Veto::FirstName),
+            "John and Mary on a family Gmail"
+        );
     }
 
     #[test]
