@@ -295,6 +295,7 @@ fn email_table() {
         ("no_reply@acme.fr", Some("no_reply@acme.fr"), Some("acme.fr"), EmailClass::Role, None),
         ("verkoop@pelicanzorg.nl", Some("verkoop@pelicanzorg.nl"), Some("pelicanzorg.nl"), EmailClass::Role, None),
         ("Accueil@Acme.fr", Some("accueil@acme.fr"), Some("acme.fr"), EmailClass::Role, None),
+        ("arne.westberg@hotmail.se", Some("arne.westberg@hotmail.se"), Some("hotmail.se"), EmailClass::FreeMail, None),
         ("kontakt@firma.de", Some("kontakt@firma.de"), Some("firma.de"), EmailClass::Role, None),
         ("bob@mailinator.com", Some("bob@mailinator.com"), Some("mailinator.com"), EmailClass::Disposable, None),
         ("info@yopmail.com", Some("info@yopmail.com"), Some("yopmail.com"), EmailClass::Disposable, None),
