@@ -337,7 +337,7 @@ pub fn default_contact_comparisons() -> Vec<Comparison> {
             .level(Level::exact().with_tf_adjustment())
             .level(Level::jaro_winkler(0.88))
             .level(
-                Level::jaccard(0.3)
+                Level::jaccard(0.25)
                     .on("employer_terms")
                     .labelled("acronym or partial name"),
             ),
