@@ -88,6 +88,10 @@ pub(crate) struct CompiledComparison {
     /// The column each configured level reads, in level order (the null and
     /// else levels read none).
     pub level_columns: Vec<String>,
+    /// What each configured level tests, with its threshold (`jaccard >=
+    /// 0.25`, `exact (tf)`), whatever its label: pinned parameters are
+    /// checked against it.
+    pub level_tests: Vec<String>,
     pub slots: Vec<Slot>,
     /// Every column the comparison reads.
     pub columns: Vec<usize>,

@@ -228,12 +228,14 @@ pub(crate) fn compile(settings: &Settings, table: &Table) -> Result<Compiled, Li
         let mut tests = Vec::new();
         let mut labels = vec!["null".to_owned()];
         let mut level_columns: Vec<String> = Vec::new();
+        let mut level_tests: Vec<String> = Vec::new();
         let mut slots: Vec<Slot> = Vec::new();
         let mut columns: Vec<usize> = main.into_iter().collect();
         for (li, level) in cmp.levels.iter().enumerate() {
             let lp = format!("{cp}.levels[{li}]");
             let col_name = level.column().unwrap_or(&cmp.column);
             level_columns.push(col_name.to_owned());
+            level_tests.push(level.default_label(&cmp.column));
             labels.push(
                 level
                     .label()
@@ -401,6 +403,7 @@ pub(crate) fn compile(settings: &Settings, table: &Table) -> Result<Compiled, Li
                 tests,
                 labels,
                 level_columns,
+                level_tests,
                 slots,
                 columns,
             });

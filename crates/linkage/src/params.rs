@@ -55,6 +55,11 @@ pub struct LevelParams {
     /// the else level and in files written before 2026-12-07).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
+    /// What the level tests, with its threshold (`jaccard >= 0.25`), checked
+    /// on load when present (absent for the else level and in files written
+    /// before 2026-12-08): a custom label hides a changed threshold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test: Option<String>,
     /// P(level | match).
     pub m: f64,
     /// P(level | non-match).
@@ -180,6 +185,16 @@ impl Params {
                 {
                     return bad(format!(
                         "comparison `{}` level `{}` reads `{have}` in the parameters but `{want}` in the settings",
+                        c.name, l.label
+                    ));
+                }
+            }
+            for (l, want) in p.levels.iter().zip(&c.level_tests) {
+                if let Some(have) = &l.test
+                    && have != want
+                {
+                    return bad(format!(
+                        "comparison `{}` level `{}` tests `{have}` in the parameters but `{want}` in the settings",
                         c.name, l.label
                     ));
                 }

@@ -776,6 +776,7 @@ pub(crate) fn train(
                 .map(|k| LevelParams {
                     label: labels[k].clone(),
                     column: comps[c].level_columns.get(k - 1).cloned(),
+                    test: comps[c].level_tests.get(k - 1).cloned(),
                     m: m[k],
                     u: uc[k],
                 })

@@ -264,10 +264,19 @@ fn params_for_other_settings_are_rejected_with_the_difference() {
         ),
         "{err}"
     );
-    // Files from before the column was written still load.
+    // The same label and column with another threshold.
+    let mut retuned = params.clone();
+    retuned.comparisons[0].levels[1].test = Some("jaro_winkler >= 0.5".into());
+    let err = linker.predict(&cands, &retuned).unwrap_err().to_string();
+    assert!(
+        err.contains("tests `jaro_winkler >= 0.5` in the parameters but"),
+        "{err}"
+    );
+    // Files from before the column and the test were written still load.
     let mut old = params.clone();
     for l in old.comparisons.iter_mut().flat_map(|c| &mut c.levels) {
         l.column = None;
+        l.test = None;
     }
     assert!(linker.predict(&cands, &old).is_ok());
     assert_eq!(
