@@ -87,9 +87,7 @@ fn run(args: &Args) -> Result<(), (String, u8)> {
         return Err(input(format!(
             "{} and {} disagree on the number of {} ({} vs {})",
             cw_path.display(),
-            args.run
-                .join(format!("normalized/{}.parquet", args.kind))
-                .display(),
+            crate::run_folder::table_path(&args.run, "normalized", kind).display(),
             args.kind,
             n_records,
             r.rows()
@@ -218,10 +216,7 @@ fn run(args: &Args) -> Result<(), (String, u8)> {
 
     let report =
         eval::evaluate(&predicted, &truth_labels, scope).map_err(|e| (e.to_string(), 1))?;
-    let normalized_kept = args
-        .run
-        .join(format!("normalized/{}.parquet", args.kind))
-        .exists();
+    let normalized_kept = crate::run_folder::table_path(&args.run, "normalized", kind).exists();
     let missing: Vec<&str> = [("pairs", pairs.is_some()), ("normalized", normalized_kept)]
         .into_iter()
         .filter(|(_, kept)| !kept)

@@ -97,10 +97,11 @@ fn run(args: &Args) -> Result<(), Fail> {
             source_id.get(r).unwrap_or("")
         )
     };
-    // The cluster's records (None for --pair) and the pairs to explain.
-    let (members, pairs): (Option<Vec<usize>>, Vec<(usize, usize)>) =
+    // The cluster's records (None for --pair), the pairs to explain (a
+    // cluster's first MAX_CLUSTER_PAIRS) and how many pairs there are.
+    let (members, pairs, total): (Option<Vec<usize>>, Vec<(usize, usize)>, usize) =
         match (&args.pair, &args.cluster) {
-            (Some(p), _) => (None, vec![(find(&table, &p[0])?, find(&table, &p[1])?)]),
+            (Some(p), _) => (None, vec![(find(&table, &p[0])?, find(&table, &p[1])?)], 1),
             (None, Some(uid)) => {
                 let cw = firmlink_pipeline::read_parquet(&args.run.join("crosswalk.parquet"))
                     .map_err(|e| input(e.to_string()))?;
@@ -115,18 +116,18 @@ fn run(args: &Args) -> Result<(), Fail> {
                 if members.is_empty() {
                     return Err((format!("no {k} cluster {uid} in this run"), 4));
                 }
-                let mut v = Vec::new();
-                for (a, &x) in members.iter().enumerate() {
-                    for &y in &members[a + 1..] {
-                        v.push((x, y));
-                    }
-                }
-                (Some(members), v)
+                let n = members.len();
+                let v = members
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(a, &x)| members[a + 1..].iter().map(move |&y| (x, y)))
+                    .take(MAX_CLUSTER_PAIRS)
+                    .collect();
+                (Some(members), v, n * (n - 1) / 2)
             }
             (None, None) => return Err(("give --pair A B or --cluster ID".into(), 2)),
         };
-    let total = pairs.len();
-    let shown = total.min(MAX_CLUSTER_PAIRS);
+    let shown = pairs.len();
     if let (Some(members), false) = (&members, args.json) {
         let uid = args.cluster.as_deref().unwrap_or("");
         println!("cluster {uid}: {} record(s)", members.len());
@@ -142,7 +143,7 @@ fn run(args: &Args) -> Result<(), Fail> {
     }
 
     let mut out = Vec::new();
-    for &(i, j) in &pairs[..shown] {
+    for &(i, j) in &pairs {
         let e = linker
             .explain_pair(&params, i as u32, j as u32)
             .map_err(|e| (e.to_string(), 1))?;

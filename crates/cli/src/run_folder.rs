@@ -43,13 +43,18 @@ pub fn optional_table(
     folder: &str,
     kind: Kind,
 ) -> Result<Option<firmlink_model::Table>, (String, u8)> {
-    let path = run.join(format!("{folder}/{}.parquet", kind.as_str()));
+    let path = table_path(run, folder, kind);
     if !path.exists() && !written(run, folder) {
         return Ok(None);
     }
     firmlink_pipeline::read_parquet(&path)
         .map(Some)
         .map_err(|e| (e.to_string(), 4))
+}
+
+/// `<run>/<folder>/<kind>.parquet`.
+pub fn table_path(run: &Path, folder: &str, kind: Kind) -> std::path::PathBuf {
+    run.join(format!("{folder}/{}.parquet", kind.as_str()))
 }
 
 /// Whether the run's manifest says it wrote `folder` (runs from before the

@@ -343,14 +343,14 @@ pub fn parse(path: &Path, text: &str) -> Result<Pipeline, Diagnostics> {
 /// declares it must give it the same type; a typed extra also writes
 /// `x_<name>_original` (the text as read), which no other extra may be named.
 fn check_extra_types(w: &mut Walk<'_>, sources: &[Source]) {
-    for (i, s) in sources.iter().enumerate() {
+    use std::collections::HashMap;
+    // The first declaration of each extra of a kind gives its type (as the
+    // normalizer reads it); later ones must agree.
+    let mut first: HashMap<(Kind, &str), (&Source, &Extra)> = HashMap::new();
+    for s in sources {
         for x in &s.extras {
-            let same_kind = sources[..=i].iter().filter(|o| o.kind == s.kind);
-            let earlier = same_kind
-                .flat_map(|o| o.extras.iter().map(move |e| (o, e)))
-                .take_while(|(_, e)| !std::ptr::eq(*e, x))
-                .find(|(_, e)| e.name == x.name && e.ty != x.ty);
-            if let Some((o, e)) = earlier {
+            let (o, e) = *first.entry((s.kind, x.name.as_str())).or_insert((s, x));
+            if e.ty != x.ty {
                 w.error(
                     Phase::Reference,
                     Some(x.span.clone()),
@@ -368,12 +368,14 @@ fn check_extra_types(w: &mut Walk<'_>, sources: &[Source]) {
                     s.kind.as_str()
                 ));
             }
+        }
+    }
+    for s in sources {
+        for x in &s.extras {
             if let Some(base) = x.name.strip_suffix("_original")
-                && sources.iter().filter(|o| o.kind == s.kind).any(|o| {
-                    o.extras
-                        .iter()
-                        .any(|e| e.name == base && e.ty != ExtraType::Text)
-                })
+                && first
+                    .get(&(s.kind, base))
+                    .is_some_and(|(_, e)| e.ty != ExtraType::Text)
             {
                 w.error(
                     Phase::Reference,

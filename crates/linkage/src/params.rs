@@ -179,24 +179,18 @@ impl Params {
                     labels.join(", ")
                 ));
             }
-            for (l, want) in p.levels.iter().zip(&c.level_columns) {
-                if let Some(have) = &l.column
-                    && have != want
-                {
-                    return bad(format!(
-                        "comparison `{}` level `{}` reads `{have}` in the parameters but `{want}` in the settings",
-                        c.name, l.label
-                    ));
-                }
-            }
-            for (l, want) in p.levels.iter().zip(&c.level_tests) {
-                if let Some(have) = &l.test
-                    && have != want
-                {
-                    return bad(format!(
-                        "comparison `{}` level `{}` tests `{have}` in the parameters but `{want}` in the settings",
-                        c.name, l.label
-                    ));
+            // What each level reads and tests, when the file records it.
+            let settings = c.level_columns.iter().zip(&c.level_tests);
+            for (l, (column, test)) in p.levels.iter().zip(settings) {
+                for (verb, have, want) in [("reads", &l.column, column), ("tests", &l.test, test)] {
+                    if let Some(have) = have
+                        && have != want
+                    {
+                        return bad(format!(
+                            "comparison `{}` level `{}` {verb} `{have}` in the parameters but `{want}` in the settings",
+                            c.name, l.label
+                        ));
+                    }
                 }
             }
         }
