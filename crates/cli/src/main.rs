@@ -301,6 +301,51 @@ const FEW_U_PAIRS: u64 = 10_000;
 /// stay apart), and a model trained on too little data.
 fn run_warnings(s: &firmlink_pipeline::RunSummary) -> Vec<String> {
     let mut out = Vec::new();
+    for src in &s.sources {
+        let broken = &src.stats.broken_quotes;
+        if let Some(first) = broken.first() {
+            let lines: u64 = broken.iter().map(|b| b.lines).sum();
+            out.push(format!(
+                "warning: source {}: {} row(s) with a quote left open swallowed {} line(s) of {} (the first from line {} over {} lines); the rows on those lines are not in the outputs. Fix the quoting (see quarantine.csv, reason malformed_row or field_count) and run again",
+                src.name,
+                broken.len(),
+                lines,
+                src.path,
+                first.line,
+                first.lines
+            ));
+        }
+        // JSON Lines keys are checked against the first lines only: a
+        // misspelt path or a key that never comes reads as empty.
+        if src.format == "jsonl" && !src.stats.empty_columns.is_empty() {
+            out.push(format!(
+                "warning: source {}: no row has a value for {}; check the key names and dotted paths (case-sensitive) against {}",
+                src.name,
+                src.stats
+                    .empty_columns
+                    .iter()
+                    .map(|c| format!("\"{c}\""))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                src.path
+            ));
+        }
+        // Most of a source quarantined: the file or its settings are wrong,
+        // not a few of its rows.
+        if src.stats.rows_read >= 2 && src.quarantined * 2 > src.stats.rows_read {
+            let top = src
+                .stats
+                .quarantined_by_reason
+                .iter()
+                .max_by_key(|(_, n)| **n)
+                .map(|(r, n)| format!("{r} {n}"))
+                .unwrap_or_default();
+            out.push(format!(
+                "warning: source {}: {} of {} rows quarantined (most: {top}); check the file's format and the source's settings (delimiter, encoding, columns) against quarantine.csv",
+                src.name, src.quarantined, src.stats.rows_read
+            ));
+        }
+    }
     for x in &s.unreadable_extras {
         out.push(format!(
             "warning: {} {}: {} value(s) are not a {}, e.g. \"{}\"; {} is empty there and {}_original keeps the text. Fix the source, or declare the extra as text",

@@ -73,9 +73,22 @@ pub struct IngestStats {
     pub quarantined: Vec<Quarantined>,
     /// Quarantined rows per reason code.
     pub quarantined_by_reason: std::collections::BTreeMap<&'static str, u64>,
+    /// Rows whose quote was left open, each swallowing the lines after it
+    /// into one quarantined row (CSV only).
+    pub broken_quotes: Vec<BrokenQuote>,
+    /// Mapped columns (or JSON Lines keys and paths) with no value in any
+    /// row: a misspelt JSON Lines path reads as empty.
+    pub empty_columns: Vec<String>,
     pub bytes: u64,
     /// SHA-256 of the file's bytes.
     pub sha256: String,
+}
+
+/// A CSV row whose quote was left open, from `line` over `lines` lines.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct BrokenQuote {
+    pub line: u64,
+    pub lines: u64,
 }
 
 impl IngestStats {
@@ -107,6 +120,7 @@ pub fn read(
         });
     }
     let mut stats = IngestStats::default();
+    let mut valued = vec![false; mapper.needed.len()];
     let mut chunk = Vec::with_capacity(chunk_rows);
     while let Some(row) = rows.next_row()? {
         stats.rows_read += 1;
@@ -115,13 +129,28 @@ pub fn read(
                 source: source.name.clone(),
                 ..q
             }),
-            readers::Row::Good { line, values } => match mapper.map(line, values) {
-                Ok(rec) => {
-                    stats.derived_ids += rec.id_derived as u64;
-                    chunk.push(rec);
+            readers::Row::BrokenQuote(q, lines) => {
+                stats.broken_quotes.push(BrokenQuote {
+                    line: q.line,
+                    lines,
+                });
+                stats.quarantine(Quarantined {
+                    source: source.name.clone(),
+                    ..q
+                });
+            }
+            readers::Row::Good { line, values } => {
+                for (seen, v) in valued.iter_mut().zip(&values) {
+                    *seen |= v.is_some();
                 }
-                Err(q) => stats.quarantine(q),
-            },
+                match mapper.map(line, values) {
+                    Ok(rec) => {
+                        stats.derived_ids += rec.id_derived as u64;
+                        chunk.push(rec);
+                    }
+                    Err(q) => stats.quarantine(q),
+                }
+            }
         }
         if chunk.len() >= chunk_rows {
             sink(
@@ -137,6 +166,15 @@ pub fn read(
         sink(chunk, bytes);
     }
     stats.records = stats.rows_read - stats.quarantined.len() as u64;
+    if stats.records > 0 {
+        stats.empty_columns = mapper
+            .needed
+            .iter()
+            .zip(&valued)
+            .filter(|(_, seen)| !**seen)
+            .map(|(c, _)| c.clone())
+            .collect();
+    }
     Ok(stats)
 }
 
@@ -199,6 +237,51 @@ pub fn check(pipeline: &Pipeline, source: &Source) -> Vec<Diagnostic> {
             },
         );
         out.push(d);
+    }
+    // Mapped columns of a type that cannot be read as text (Parquet
+    // decimals, lists, structs), and header names a mapped one shares.
+    let unreadable = rows.unreadable_columns();
+    let mut seen = Vec::new();
+    for r in &source.column_refs {
+        if seen.contains(&&r.column) {
+            continue;
+        }
+        let problem = if let Some((_, what, fix)) = unreadable.iter().find(|u| u.0 == r.column) {
+            Some((
+                format!(
+                    "source `{}`: column \"{}\" is {what}, which firmlink does not read",
+                    source.name, r.column
+                ),
+                format!("{fix}; or leave it unmapped"),
+            ))
+        } else if header.iter().filter(|h| **h == r.column).count() > 1 {
+            Some((
+                format!(
+                    "source `{}`: {} has {} columns named \"{}\"",
+                    source.name,
+                    source.path.display(),
+                    header.iter().filter(|h| **h == r.column).count(),
+                    r.column
+                ),
+                "rename the duplicates in the export: firmlink cannot tell which one is meant"
+                    .to_string(),
+            ))
+        } else {
+            None
+        };
+        if let Some((message, help)) = problem {
+            seen.push(&r.column);
+            out.push(
+                Diagnostic::at(
+                    Phase::Environment,
+                    &pipeline.path,
+                    &pipeline.text,
+                    Some(r.span.clone()),
+                    message,
+                )
+                .with_help(help),
+            );
+        }
     }
     out
 }

@@ -22,6 +22,9 @@ pub enum Row {
     },
     /// A row that cannot become a record (source name filled in by the caller).
     Bad(Quarantined),
+    /// A row whose quote was left open: it runs over `lines` lines, rows
+    /// of the file swallowed into one value (quarantined like `Bad`).
+    BrokenQuote(Quarantined, u64),
 }
 
 /// Strings that mean "no value" in exports, besides the empty string.
@@ -181,21 +184,49 @@ impl Rows {
     /// Choose the columns to read, in order. Returns the names not in the file.
     pub fn select(&mut self, columns: &[String]) -> Vec<String> {
         let mut missing = Vec::new();
+        let jsonl = match &self.inner {
+            Inner::Jsonl(j) => Some(j),
+            _ => None,
+        };
         self.needed = columns
             .iter()
-            .map(|c| match self.header.iter().position(|h| h == c) {
-                Some(i) if !matches!(self.inner, Inner::Jsonl(_)) => Needed::Index(i),
-                Some(_) => Needed::Key(vec![c.clone()]),
-                None if matches!(self.inner, Inner::Jsonl(_)) && c.contains('.') => {
+            .map(|c| match (self.header.iter().position(|h| h == c), jsonl) {
+                (Some(i), None) => Needed::Index(i),
+                (Some(_), Some(_)) => Needed::Key(vec![c.clone()]),
+                // A nested path seen in the sample, or one that may first
+                // appear after it (a key missing from the first lines of a
+                // long file is sparse, not absent: the run warns if no row
+                // has it).
+                (None, Some(j))
+                    if (c.contains('.') && j.paths.contains(c.as_str())) || !j.sampled_all =>
+                {
                     Needed::Key(c.split('.').map(str::to_string).collect())
                 }
-                None => {
+                _ => {
                     missing.push(c.clone());
                     Needed::Missing
                 }
             })
             .collect();
         missing
+    }
+
+    /// Selected columns that cannot be read as text: (name, what it is,
+    /// how to export it instead). Parquet decimal, list, struct and map
+    /// columns.
+    pub fn unreadable_columns(&self) -> Vec<(String, &'static str, &'static str)> {
+        let Inner::Parquet(p) = &self.inner else {
+            return Vec::new();
+        };
+        self.needed
+            .iter()
+            .filter_map(|n| match n {
+                Needed::Index(i) => parquet_text_support(&p.types[*i])
+                    .err()
+                    .map(|(what, fix)| (p.names[*i].clone(), what, fix)),
+                _ => None,
+            })
+            .collect()
     }
 
     pub fn next_row(&mut self) -> Result<Option<Row>, IngestError> {
@@ -396,6 +427,15 @@ impl CsvRows {
         }
         self.reader.get_mut().keep_from = self.counted_to;
         let line = self.line;
+        // Exports that end every line with the delimiter: an empty last
+        // field beyond the header, or a header whose last name is empty.
+        // Nothing is lost by reading past it.
+        let n = self.header.len();
+        if self.record.len() == n + 1 && self.record.get(n).is_some_and(<[u8]>::is_empty) {
+            self.record.truncate(n);
+        } else if self.record.len() + 1 == n && n > 1 && self.header[n - 1].is_empty() {
+            self.record.push_field(b"");
+        }
         if self.record.len() != self.header.len() {
             let bare_cr = self.bare_cr.unwrap_or(false);
             let breaks = |f: &[u8]| line_breaks(f, bare_cr);
@@ -425,9 +465,9 @@ impl CsvRows {
                 self.record.len()
             );
             if open_at_end {
-                message.push_str(
-                    "; a quote is opened and not closed before the end of the file — close it or escape it by doubling (\"\")",
-                );
+                message.push_str(&format!(
+                    "; a quote is opened and not closed before the end of the file, so this row runs over the {spans} lines from line {line} to the end and none of them was read as a row — close the quote or escape it by doubling (\"\")"
+                ));
             } else if self.record.iter().any(swallowed) {
                 message.push_str(&format!(
                     "; the row runs over {spans} lines, so a quote is probably not closed — close it or escape it by doubling (\"\")"
@@ -439,14 +479,23 @@ impl CsvRows {
             } else {
                 message.push_str("; values are missing or the row was cut — check the export");
             }
-            return Ok(Some(Row::Bad(Quarantined {
+            let q = Quarantined {
                 source: String::new(),
                 line,
                 reason: Reason::FieldCount,
                 column: None,
                 value: Some(shorten(&raw, 200)),
                 message,
-            })));
+            };
+            // A quote left open swallowed the rows after it.
+            return Ok(Some(if open_at_end || self.record.iter().any(swallowed) {
+                Row::BrokenQuote(q, spans)
+            } else {
+                Row::Bad(q)
+            }));
+        }
+        if let Some((bad, lines)) = self.swallowed_rows(line) {
+            return Ok(Some(Row::BrokenQuote(bad, lines)));
         }
         let mut values = Vec::with_capacity(needed.len());
         for n in needed {
@@ -478,6 +527,58 @@ impl CsvRows {
             }
         }
         Ok(Some(Row::Good { line, values }))
+    }
+}
+
+impl CsvRows {
+    /// A row with the right number of fields whose quoted value swallowed
+    /// whole rows: a quote opened on one row and closed on a later one
+    /// (`10,"Ann,Lee,...` … `500,Bob",Ray,...`) leaves one record with the
+    /// header's field count, its value holding the rows between. Told from a
+    /// real multi-line value (an address "Main St 5<break>Suite 4") by the
+    /// lines inside it that hold a whole row's delimiters: one such line when
+    /// the header has five or more columns, two with fewer (a short header
+    /// needs few delimiters).
+    fn swallowed_rows(&self, line: u64) -> Option<(Quarantined, u64)> {
+        let all = self.record.as_slice();
+        memchr::memchr(b'\n', all).or_else(|| memchr::memchr(b'\r', all))?;
+        let need = self.header.len().saturating_sub(1).max(1);
+        let enough = if self.header.len() >= 5 { 1 } else { 2 };
+        let (col, field, rows) = self.record.iter().enumerate().find_map(|(i, f)| {
+            let rows = f
+                .split(|&b| b == b'\n' || b == b'\r')
+                .skip(1)
+                .filter(|l| memchr::memchr_iter(self.delimiter, l).count() >= need)
+                .count();
+            (rows >= enough).then_some((i, f, rows))
+        })?;
+        let bare_cr = self.bare_cr.unwrap_or(false);
+        let spans = 1 + self
+            .record
+            .iter()
+            .map(|f| line_breaks(f, bare_cr))
+            .sum::<u64>();
+        let example = field
+            .split(|&b| b == b'\n' || b == b'\r')
+            .skip(1)
+            .find(|l| memchr::memchr_iter(self.delimiter, l).count() >= need)
+            .map(String::from_utf8_lossy)
+            .unwrap_or_default();
+        let q = Quarantined {
+            source: String::new(),
+            line,
+            reason: Reason::MalformedRow,
+            column: Some(self.header[col].clone()),
+            value: Some(shorten(&String::from_utf8_lossy(field), 200)),
+            message: format!(
+                "the value of column \"{}\" runs over lines {line}–{} and holds {rows} line(s) that look like whole rows (e.g. \"{}\"): a quote opened on line {line} is probably closed only on line {}, and the rows between were read as part of this value — close or double (\"\") the quote on line {line}; those rows are not in the outputs until the file is fixed",
+                self.header[col],
+                line + spans - 1,
+                shorten(&example, 80),
+                line + spans - 1,
+            ),
+        };
+        Some((q, spans))
     }
 }
 
@@ -596,14 +697,67 @@ fn decode(encoding: Encoding, bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>,
 struct ParquetRows {
     path: std::path::PathBuf,
     names: Vec<String>,
-    df: polars::prelude::DataFrame,
-    /// Text of the columns read so far (converted on first use: columns
-    /// the pipeline does not map are never touched, whatever their type).
+    /// Each column's type as stored, for checks and messages.
+    types: Vec<polars::prelude::ArrowDataType>,
+    /// The file, until the needed columns are read (only those: columns the
+    /// pipeline does not map are never decoded, whatever their type).
+    reader: Option<polars::prelude::ParquetReader<std::io::Cursor<Vec<u8>>>>,
+    /// Text of each needed column, by file column index.
     columns: Vec<Option<Vec<Option<String>>>>,
     rows: usize,
     row: usize,
     bytes: u64,
     sha256: String,
+}
+
+/// Whether a Parquet column of this type can be read as text; if not, what
+/// it is and how to export it instead.
+fn parquet_text_support(
+    t: &polars::prelude::ArrowDataType,
+) -> Result<(), (&'static str, &'static str)> {
+    use polars::prelude::ArrowDataType as A;
+    match t {
+        A::Null
+        | A::Boolean
+        | A::Int8
+        | A::Int16
+        | A::Int32
+        | A::Int64
+        | A::UInt8
+        | A::UInt16
+        | A::UInt32
+        | A::UInt64
+        | A::Float32
+        | A::Float64
+        | A::Timestamp(..)
+        | A::Date32
+        | A::Date64
+        | A::Time32(_)
+        | A::Time64(_)
+        | A::Utf8
+        | A::LargeUtf8
+        | A::Utf8View
+        | A::Binary
+        | A::LargeBinary
+        | A::BinaryView => Ok(()),
+        A::Dictionary(_, v, _) => parquet_text_support(v),
+        A::Decimal(..) | A::Decimal32(..) | A::Decimal64(..) | A::Decimal256(..) => Err((
+            "a decimal column",
+            "export it as a double or as text (e.g. CAST(x AS DOUBLE) or CAST(x AS VARCHAR))",
+        )),
+        A::List(_) | A::LargeList(_) | A::FixedSizeList(..) => Err((
+            "a list column",
+            "join its items into one text value in the export (e.g. array_join(x, '; ')), or map a column that holds one value",
+        )),
+        A::Struct(_) | A::Map(..) => Err((
+            "a nested column",
+            "export the field you need as its own column (e.g. x.field AS x_field)",
+        )),
+        _ => Err((
+            "a duration, interval or other non-scalar column",
+            "export it as text, a number, a date or a boolean",
+        )),
+    }
 }
 
 impl ParquetRows {
@@ -617,49 +771,84 @@ impl ParquetRows {
             })?;
         let sha256 = hex(&Sha256::digest(&bytes));
         let n_bytes = bytes.len() as u64;
-        let df = ParquetReader::new(std::io::Cursor::new(bytes))
-            .finish()
-            .map_err(|e| IngestError::Format {
-                path: source.path.clone(),
-                format: "Parquet",
-                message: e.to_string(),
-                help: "check that the file is Parquet, or set format = \"csv\" / \"jsonl\"".into(),
-            })?;
-        let names: Vec<String> = df.columns().iter().map(|c| c.name().to_string()).collect();
+        let not_parquet = |e: PolarsError| IngestError::Format {
+            path: source.path.clone(),
+            format: "Parquet",
+            message: e.to_string(),
+            help: "check that the file is Parquet, or set format = \"csv\" / \"jsonl\"".into(),
+        };
+        let mut reader = ParquetReader::new(std::io::Cursor::new(bytes));
+        let schema = reader.schema().map_err(not_parquet)?;
+        let rows = reader.num_rows().map_err(not_parquet)?;
+        let (names, types) = schema
+            .iter()
+            .map(|(name, field)| (name.to_string(), field.dtype().clone()))
+            .unzip();
         Ok(ParquetRows {
             path: source.path.clone(),
-            columns: vec![None; names.len()],
+            columns: vec![None; schema.len()],
             names,
-            rows: df.height(),
-            df,
+            types,
+            reader: Some(reader),
+            rows,
             row: 0,
             bytes: n_bytes,
             sha256,
         })
     }
 
-    /// Convert column `i` to text once.
-    fn text_column(&mut self, i: usize) -> Result<(), IngestError> {
+    /// Read the needed columns (only those) and convert each to text once.
+    fn read_columns(&mut self, needed: &[Needed]) -> Result<(), IngestError> {
         use polars::prelude::*;
-        if self.columns[i].is_some() {
+        let Some(reader) = self.reader.take() else {
+            return Ok(());
+        };
+        let mut wanted: Vec<usize> = needed
+            .iter()
+            .filter_map(|n| match n {
+                Needed::Index(i) => Some(*i),
+                _ => None,
+            })
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        for &i in &wanted {
+            if let Err((what, fix)) = parquet_text_support(&self.types[i]) {
+                return Err(IngestError::Format {
+                    path: self.path.clone(),
+                    format: "Parquet",
+                    message: format!(
+                        "column \"{}\" is {what}, which firmlink does not read",
+                        self.names[i]
+                    ),
+                    help: format!("{fix}; or leave it unmapped"),
+                });
+            }
+        }
+        if wanted.is_empty() {
             return Ok(());
         }
-        let col = &self.df.columns()[i];
-        let err = |e: PolarsError| {
-            IngestError::Format {
-            path: self.path.clone(),
-            format: "Parquet",
-            message: format!("column \"{}\" of type {} cannot be read as text: {e}", col.name(), col.dtype()),
-            help: "map a column of text, number, date or boolean type (lists and structs are not supported yet)".into(),
+        let df = reader
+            .with_projection(Some(wanted.clone()))
+            .finish()
+            .map_err(|e| IngestError::Format {
+                path: self.path.clone(),
+                format: "Parquet",
+                message: e.to_string(),
+                help: "check that the file is Parquet, or set format = \"csv\" / \"jsonl\"".into(),
+            })?;
+        for (col, &i) in df.columns().iter().zip(&wanted) {
+            self.columns[i] = Some(parquet_text(col).map_err(|e| IngestError::Format {
+                path: self.path.clone(),
+                format: "Parquet",
+                message: format!(
+                    "column \"{}\" of type {} cannot be read as text: {e}",
+                    col.name(),
+                    col.dtype()
+                ),
+                help: "map a column of text, number, date, time or boolean type, or leave it unmapped".into(),
+            })?);
         }
-        };
-        let as_str = col.cast(&DataType::String).map_err(err)?;
-        let ca = as_str.str().map_err(err)?;
-        self.columns[i] = Some(
-            ca.iter()
-                .map(|v| v.and_then(clean).map(str::to_string))
-                .collect(),
-        );
         Ok(())
     }
 
@@ -668,11 +857,7 @@ impl ParquetRows {
             return Ok(None);
         }
         if self.row == 0 {
-            for n in needed {
-                if let Needed::Index(i) = n {
-                    self.text_column(*i)?;
-                }
-            }
+            self.read_columns(needed)?;
         }
         let r = self.row;
         self.row += 1;
@@ -690,6 +875,44 @@ impl ParquetRows {
     }
 }
 
+/// A Parquet column as text: whole floats without a fractional part ("1"
+/// as a CSV export writes it, not "1.0"), NaN as no value, timestamps with
+/// a time zone in UTC with a "Z".
+fn parquet_text(
+    col: &polars::prelude::Column,
+) -> polars::prelude::PolarsResult<Vec<Option<String>>> {
+    use polars::prelude::*;
+    let text = |v: Option<&str>| v.and_then(clean).map(str::to_string);
+    match col.dtype() {
+        DataType::Float32 | DataType::Float64 => {
+            let f = col.cast(&DataType::Float64)?;
+            Ok(f.f64()?
+                .iter()
+                .map(|v| {
+                    let v = v.filter(|x| x.is_finite())?;
+                    Some(if v.fract() == 0.0 && v.abs() < 9.0e15 {
+                        format!("{}", v as i64)
+                    } else {
+                        format!("{v}")
+                    })
+                })
+                .collect())
+        }
+        DataType::Datetime(unit, Some(_)) => {
+            let naive = col.cast(&DataType::Datetime(*unit, None))?;
+            let s = naive.cast(&DataType::String)?;
+            Ok(s.str()?
+                .iter()
+                .map(|v| text(v).map(|t| format!("{}Z", t.replacen(' ', "T", 1))))
+                .collect())
+        }
+        _ => {
+            let s = col.cast(&DataType::String)?;
+            Ok(s.str()?.iter().map(text).collect())
+        }
+    }
+}
+
 // ---------------------------------------------------------------- JSON Lines
 
 /// Lines sampled for the key list (the "header") of a JSON Lines file.
@@ -699,9 +922,39 @@ struct JsonlRows {
     path: std::path::PathBuf,
     reader: BufReader<Hashing<File>>,
     keys: Vec<String>,
+    /// Dotted paths to the values nested in the sampled objects
+    /// (`company.name`), for checking mapped paths.
+    paths: std::collections::HashSet<String>,
+    /// Whether the sample holds the whole file: then a key or path not in
+    /// it is in no row.
+    sampled_all: bool,
     /// Lines read ahead while sampling keys: (line number, bytes).
     ahead: VecDeque<(u64, Vec<u8>)>,
     line: u64,
+}
+
+/// Dotted paths of the values nested in `map` (objects within objects,
+/// three levels deep at most), each under `prefix`.
+fn nested_paths(
+    map: &serde_json::Map<String, serde_json::Value>,
+    prefix: &str,
+    depth: usize,
+    out: &mut std::collections::HashSet<String>,
+) {
+    for (k, v) in map {
+        if let serde_json::Value::Object(inner) = v
+            && depth < 3
+        {
+            let path = format!("{prefix}{k}.");
+            for (ik, iv) in inner {
+                let p = format!("{path}{ik}");
+                if let serde_json::Value::Object(deeper) = iv {
+                    nested_paths(deeper, &format!("{p}."), depth + 2, out);
+                }
+                out.insert(p);
+            }
+        }
+    }
 }
 
 impl JsonlRows {
@@ -710,6 +963,8 @@ impl JsonlRows {
             path: source.path.clone(),
             reader: BufReader::with_capacity(1 << 20, Hashing::new(file)),
             keys: Vec::new(),
+            paths: Default::default(),
+            sampled_all: false,
             ahead: VecDeque::new(),
             line: 0,
         };
@@ -724,10 +979,14 @@ impl JsonlRows {
                                 r.keys.push(k.clone());
                             }
                         }
+                        nested_paths(&map, "", 0, &mut r.paths);
                     }
                     r.ahead.push_back(l);
                 }
-                None => break,
+                None => {
+                    r.sampled_all = true;
+                    break;
+                }
             }
         }
         Ok(r)
@@ -748,6 +1007,11 @@ impl JsonlRows {
                 return Ok(None);
             }
             self.line += 1;
+            // A UTF-8 byte order mark (Windows tools write one) is no part
+            // of the first object.
+            if self.line == 1 && buf.starts_with(b"\xEF\xBB\xBF") {
+                buf.drain(..3);
+            }
             if buf.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }

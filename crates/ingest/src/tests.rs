@@ -285,6 +285,54 @@ fn short_and_long_rows_get_the_hint_that_fits() {
 }
 
 #[test]
+fn a_quote_closed_rows_later_quarantines_the_row_that_swallowed_them() {
+    // Bo's quote opens on line 3 and closes on Cy's line 6: the record has
+    // the header's five fields, its First value holds Al's and Di's rows.
+    // Acme's value on line 7 is a real two-line address with one comma.
+    let csv: &[u8] = b"Id,First,Last,Email,Seg\n\
+        1,Jo,Li,j@l.com,A\n\
+        2,\"Bo,Li,b@x.com,B\n\
+        3,Al,Ng,a@n.com,C\n\
+        4,Di,Ko,d@k.com,D\n\
+        5,Cy\",Ra,c@r.com,E\n\
+        6,Acme,\"Main St 5\nSuite 4, Floor 2\",m@a.com,F\n\
+        7,Ed,Ma,e@m.com,G\n";
+    let (records, stats) = read_csv(csv);
+    let (bad, good) = lines(&records, &stats);
+    assert_eq!(bad, [(3, Reason::MalformedRow)]);
+    assert_eq!(good, [2, 7, 9]);
+    let q = &stats.quarantined[0];
+    assert_eq!(q.column.as_deref(), Some("First"));
+    assert!(
+        q.message
+            .contains("runs over lines 3–6 and holds 2 line(s) that look like whole rows"),
+        "{}",
+        q.message
+    );
+    assert_eq!(stats.broken_quotes, [BrokenQuote { line: 3, lines: 4 }]);
+    assert_eq!(
+        stats.rows_read,
+        stats.records + stats.quarantined.len() as u64
+    );
+}
+
+#[test]
+fn a_delimiter_ending_every_line_loses_nothing() {
+    // After the header's last column or as an empty last header name.
+    for csv in [
+        &b"Id,First,Last,Email,Seg\n1,Jo,Li,j@l.com,A,\n2,Bo,Ng,b@n.com,B,\n"[..],
+        &b"Id,First,Last,Email,Seg,\n1,Jo,Li,j@l.com,A\n2,Bo,Ng,b@n.com,B\n"[..],
+    ] {
+        let (records, stats) = read_csv(csv);
+        assert_eq!(lines(&records, &stats), (vec![], vec![2, 3]));
+        assert_eq!(records[1].extras, [Some("B".to_string())]);
+    }
+    // A trailing value that is not empty is still a field too many.
+    let (_, stats) = read_csv(b"Id,First,Last,Email,Seg\n1,Jo,Li,j@l.com,A,x\n");
+    assert_eq!(stats.quarantined[0].reason, Reason::FieldCount);
+}
+
+#[test]
 fn the_offset_of_invalid_utf8_counts_quotes_and_delimiters() {
     // Quoted values, doubled quotes and a delimiter inside quotes come
     // before the bad byte: the file offset named must still be exact.
@@ -450,6 +498,51 @@ technologies = "tags"
 }
 
 #[test]
+fn json_lines_keys_beyond_the_sample_bom_and_misspelt_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = |path: &str| {
+        format!(
+            "[[source]]\nname = \"v\"\nkind = \"accounts\"\npath = \"e.jsonl\"\nid = \"id\"\n[source.columns]\nname = \"{path}\"\nwebsite = \"site\"\n"
+        )
+    };
+    // A BOM before the first object; `site` first comes after the sample.
+    let mut text = b"\xEF\xBB\xBF".to_vec();
+    for i in 0..1001 {
+        text.extend_from_slice(
+            format!("{{\"id\": {i}, \"co\": {{\"name\": \"C{i}\"}}}}\n").as_bytes(),
+        );
+    }
+    text.extend_from_slice(b"{\"id\": 2000, \"co\": {\"name\": \"Z\"}, \"site\": \"z.com\"}\n");
+    std::fs::write(dir.path().join("e.jsonl"), &text).unwrap();
+    let p = pipeline(dir.path(), &source("co.name"));
+    assert!(check(&p, &p.sources[0]).is_empty());
+    let (records, stats) = read_all(&p.sources[0]);
+    assert!(stats.quarantined.is_empty(), "{:?}", stats.quarantined);
+    assert_eq!(records.len(), 1002);
+    let web = slot(Kind::Accounts, "website").unwrap();
+    assert_eq!(records[1001].fields[web].as_deref(), Some("z.com"));
+    assert!(stats.empty_columns.is_empty());
+    // A misspelt path in a long file: read as empty, and said so.
+    let p = pipeline(dir.path(), &source("co.nmae"));
+    let (_, stats) = read_all(&p.sources[0]);
+    assert_eq!(stats.empty_columns, ["co.nmae"]);
+    // In a file the sample covers whole, it fails the check.
+    std::fs::write(
+        dir.path().join("e.jsonl"),
+        "{\"id\": 1, \"co\": {\"name\": \"A\"}, \"site\": \"a.com\"}\n",
+    )
+    .unwrap();
+    let p = pipeline(dir.path(), &source("co.nmae"));
+    let d = check(&p, &p.sources[0]);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(
+        d[0].message.contains("\"co.nmae\" is not in"),
+        "{}",
+        d[0].message
+    );
+}
+
+#[test]
 fn parquet() {
     use polars::prelude::*;
     let dir = tempfile::tempdir().unwrap();
@@ -489,6 +582,68 @@ employees = "employees"
         records[0].fields[slot(Kind::Accounts, "employees").unwrap()].as_deref(),
         Some("10")
     );
+}
+
+/// `fixtures/awkward.parquet` (see `fixtures/make_awkward_parquet.py`):
+/// float ids, a UTC timestamp, and decimal, list, struct and map columns.
+fn awkward_parquet(columns: &str) -> Result<(Vec<RawRecord>, IngestStats), IngestError> {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/awkward.parquet");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture, dir.path().join("a.parquet")).unwrap();
+    let p = pipeline(
+        dir.path(),
+        &format!(
+            "[[source]]\nname = \"pq\"\nkind = \"accounts\"\npath = \"a.parquet\"\nid = \"id\"\n[source.columns]\n{columns}\n"
+        ),
+    );
+    let mut records = Vec::new();
+    let stats = read(&p.sources[0], 0, 1000, &mut |chunk, _| {
+        records.extend(chunk)
+    })?;
+    Ok((records, stats))
+}
+
+#[test]
+fn parquet_columns_not_mapped_are_never_decoded() {
+    // Decimal, list, struct and map columns sit beside the mapped ones.
+    let (records, stats) = awkward_parquet("name = \"name\"\nverified_at = \"seen\"").unwrap();
+    assert_eq!(stats.rows_read, 4);
+    assert!(stats.quarantined.is_empty());
+    // Whole float ids read as a CSV export writes them; NaN is no id.
+    let ids: Vec<&str> = records.iter().map(|r| r.source_id.as_str()).collect();
+    assert_eq!(&ids[..2], ["1", "2"]);
+    assert!(records[2].id_derived, "{}", ids[2]);
+    assert_eq!(ids[3], "12345678901");
+    let seen = slot(Kind::Accounts, "verified_at").unwrap();
+    assert_eq!(
+        records[0].fields[seen].as_deref(),
+        Some("2024-01-02T23:30:00.000000Z")
+    );
+}
+
+#[test]
+fn a_mapped_parquet_column_of_an_unreadable_type_is_named_with_a_fix() {
+    for (column, help) in [
+        ("revenue", "a decimal column"),
+        ("tags", "a list column"),
+        ("addr", "a nested column"),
+        // A Parquet map is a list of key-value structs.
+        ("attrs", "a list column"),
+    ] {
+        let err =
+            awkward_parquet(&format!("name = \"name\"\nsic = \"{column}\"")).expect_err(column);
+        let IngestError::Format {
+            message, help: h, ..
+        } = &err
+        else {
+            panic!("{err}");
+        };
+        assert!(
+            message.contains(&format!("column \"{column}\" is {help}")),
+            "{message}"
+        );
+        assert!(h.contains("leave it unmapped"), "{h}");
+    }
 }
 
 #[test]

@@ -299,9 +299,12 @@ fn clean(s: &str) -> String {
             _ => out.push(c),
         }
     }
-    // An unclosed quote or bracket swallowed the rest: fall back to dropping
-    // only the bracket and quote characters.
-    if depth_paren > 0 || in_quote {
+    // An unclosed quote or bracket swallowed the rest, or the whole value
+    // is quoted or bracketed ("“Ann”", "(Ann)"): fall back to dropping only
+    // the bracket and quote characters.
+    let emptied =
+        || !out.chars().any(char::is_alphanumeric) && s.chars().any(char::is_alphanumeric);
+    if depth_paren > 0 || in_quote || emptied() {
         out.clear();
         out.extend(s.chars().filter(|c| {
             !matches!(
@@ -852,6 +855,19 @@ mod tests {
             assert!(!formal_names(nick).is_empty(), "{nick} is not a nickname");
             assert_eq!(formal_first_key(nick), formal, "{nick}");
         }
+    }
+
+    #[test]
+    fn a_name_wholly_in_quotes_or_brackets_is_kept() {
+        for (first, last) in [("“Ann”", "“Lee”"), ("\"Ann\"", "Lee"), ("(Ann)", "[Lee]")] {
+            let n = from_parts(first, last);
+            assert_eq!(n.first.as_deref(), Some("Ann"), "{first}");
+            assert_eq!(n.last.as_deref(), Some("Lee"), "{last}");
+        }
+        // A nickname in quotes beside the name is still dropped.
+        let n = parse_full_name("Robert \"Bob\" Smith");
+        assert_eq!(n.first.as_deref(), Some("Robert"));
+        assert_eq!(n.last.as_deref(), Some("Smith"));
     }
 
     #[test]
