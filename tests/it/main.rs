@@ -571,10 +571,10 @@ fn typed_extra_columns_feed_date_levels_and_unreadable_values_are_kept() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("p.csv"),
-        "id,first,last,dob,score\n\
-         1,Ann,Lee,1980-03-04,10\n\
-         2,Ann,Lee,1980-03-05,\"1,200.5\"\n\
-         3,Bob,Ray,not a date,abc\n",
+        "id,first,last,dob,score,created,opens\n\
+         1,Ann,Lee,1980-03-04,10,2024-01-02,3\n\
+         2,Ann,Lee,1980-03-05,\"1,200.5\",2024-02-30,-5\n\
+         3,Bob,Ray,not a date,abc,never,many\n",
     )
     .unwrap();
     let path = dir.path().join("p.toml");
@@ -588,6 +588,8 @@ id = "id"
 [source.columns]
 first_name = "first"
 last_name = "last"
+created_at = "created"
+email_opens = "opens"
 [source.extra]
 dob = { column = "dob", type = "date" }
 score = { column = "score", type = "number" }
@@ -618,7 +620,20 @@ levels = [{ kind = "date_difference", max = 3, unit = "days" }]
             && err.contains("contacts x_score: 1 value(s) are not a number, e.g. \"abc\""),
         "{err}"
     );
+    // So is one of a typed canonical field, which keeps no original.
+    assert!(
+        err.contains(
+            "source p created_at: 2 value(s) are not a date, e.g. \"2024-02-30\" (line 3)"
+        ) && err.contains("source p email_opens: 2 value(s) are not a count, e.g. \"-5\" (line 3)"),
+        "{err}"
+    );
     let run = dir.path().join("out/runs/t");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("manifest.json")).unwrap()).unwrap();
+    let listed = &manifest["unreadable_values"];
+    assert_eq!(listed.as_array().map(Vec::len), Some(2), "{listed}");
+    assert_eq!(listed[0]["field"], "created_at", "{listed}");
+    assert_eq!(listed[0]["values"], 2, "{listed}");
     let rows = plain_csv(&run.join("normalized/contacts.csv"));
     let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
     let values = |name: &str| {

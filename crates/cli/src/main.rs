@@ -61,8 +61,9 @@ enum Command {
     Run {
         /// The pipeline file (TOML), e.g. pipelines/demo.toml.
         pipeline: PathBuf,
-        /// Name the run folder (default: the UTC start time, YYYYMMDDTHHMMSSZ).
-        #[arg(long)]
+        /// Name the run folder (default: the UTC start time, YYYYMMDDTHHMMSSZ):
+        /// letters, digits, '-', '_' and '.', not starting with '.'.
+        #[arg(long, value_parser = parse_run_id)]
         run_id: Option<String>,
         /// Also write CSV copies of the output tables.
         #[arg(long)]
@@ -295,10 +296,20 @@ fn print_summary(s: &firmlink_pipeline::RunSummary) {
 /// Random pairs below which `u` estimates are too coarse to trust.
 const FEW_U_PAIRS: u64 = 10_000;
 
+/// A run id names a folder under `<output>/runs`: nothing that leaves it.
+fn parse_run_id(id: &str) -> Result<String, String> {
+    if firmlink_pipeline::valid_run_id(id) {
+        Ok(id.to_string())
+    } else {
+        Err("a run id is letters, digits, '-', '_' and '.', not starting with '.'".into())
+    }
+}
+
 /// Warnings about what the run could not do well, printed to stderr at the
 /// end (the manifest holds the same figures): a blocking rule that skipped
 /// blocks (the pairs inside them were never compared, so duplicates there
-/// stay apart), and a model trained on too little data.
+/// stay apart), a model trained on too little data, broken quoting,
+/// sources mostly quarantined, JSON Lines keys no row has.
 fn run_warnings(s: &firmlink_pipeline::RunSummary) -> Vec<String> {
     let mut out = Vec::new();
     for src in &s.sources {
@@ -345,6 +356,28 @@ fn run_warnings(s: &firmlink_pipeline::RunSummary) -> Vec<String> {
                 src.name, src.quarantined, src.stats.rows_read
             ));
         }
+    }
+    for u in &s.unreadable_values {
+        out.push(format!(
+            "warning: source {} {}: {} value(s) are not {} {}, e.g. \"{}\" (line {}); {} is empty there{}. Fix the source, or map another column",
+            u.source,
+            u.field,
+            u.values,
+            if u.expected.starts_with(['a', 'e']) {
+                "an"
+            } else {
+                "a"
+            },
+            u.expected,
+            u.example,
+            u.line,
+            u.field,
+            if matches!(u.field, "employees" | "revenue") {
+                format!(" and {}_original keeps the text", u.field)
+            } else {
+                String::new()
+            }
+        ));
     }
     for x in &s.unreadable_extras {
         out.push(format!(

@@ -150,11 +150,61 @@ enum Inner {
     Jsonl(JsonlRows),
 }
 
+/// What the first bytes say a file is, when that is not what its source's
+/// format reads: (what it is, how to fix).
+fn wrong_kind_of_file(format: Format, head: &[u8]) -> Option<(&'static str, &'static str)> {
+    let text = format != Format::Parquet;
+    if head.starts_with(b"\x1F\x8B") {
+        Some((
+            "gzip-compressed",
+            "decompress it first (gunzip), firmlink reads plain files",
+        ))
+    } else if text && (head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF")) {
+        Some((
+            "UTF-16 text",
+            "re-export it as UTF-8, or convert it: iconv -f UTF-16 -t UTF-8 in.csv > out.csv",
+        ))
+    } else if text && head.starts_with(b"PAR1") {
+        Some(("a Parquet file", "set format = \"parquet\" for this source"))
+    } else if text && head.starts_with(b"PK\x03\x04") {
+        Some((
+            "a ZIP archive (an Excel workbook is one)",
+            "save the sheet as CSV (UTF-8), or unzip the file",
+        ))
+    } else if !text && !head.is_empty() && !head.starts_with(b"PAR1") {
+        Some((
+            "not Parquet (no PAR1 magic bytes)",
+            "set format = \"csv\" or \"jsonl\" for this source if it is text",
+        ))
+    } else {
+        None
+    }
+}
+
 pub fn open(source: &Source) -> Result<Rows, IngestError> {
-    let file = File::open(&source.path).map_err(|e| IngestError::Open {
+    let mut file = File::open(&source.path).map_err(|e| IngestError::Open {
         path: source.path.clone(),
         source: e,
     })?;
+    let read_err = |e| IngestError::Read {
+        path: source.path.clone(),
+        source: e,
+    };
+    let mut head = [0u8; 4];
+    let n = (&file).take(4).read(&mut head).map_err(read_err)?;
+    std::io::Seek::rewind(&mut file).map_err(read_err)?;
+    if let Some((what, help)) = wrong_kind_of_file(source.format, &head[..n]) {
+        return Err(IngestError::Format {
+            path: source.path.clone(),
+            format: match source.format {
+                Format::Csv => "CSV",
+                Format::Parquet => "Parquet",
+                Format::Jsonl => "JSON Lines",
+            },
+            message: format!("the file is {what}"),
+            help: help.into(),
+        });
+    }
     let (header, inner) = match source.format {
         Format::Csv => {
             let r = CsvRows::new(source, file)?;
@@ -198,7 +248,9 @@ impl Rows {
                 // long file is sparse, not absent: the run warns if no row
                 // has it).
                 (None, Some(j))
-                    if (c.contains('.') && j.paths.contains(c.as_str())) || !j.sampled_all =>
+                    if (c.contains('.') && j.paths.contains(c.as_str()))
+                        || !j.sampled_all
+                        || j.ahead.is_empty() =>
                 {
                     Needed::Key(c.split('.').map(str::to_string).collect())
                 }
@@ -427,13 +479,12 @@ impl CsvRows {
         }
         self.reader.get_mut().keep_from = self.counted_to;
         let line = self.line;
-        // Exports that end every line with the delimiter: an empty last
-        // field beyond the header, or a header whose last name is empty.
-        // Nothing is lost by reading past it.
+        // A header that ends with the delimiter names an empty last column;
+        // rows without it lose nothing. (Rows that end with a delimiter the
+        // header lacks are not read past: a value holding the delimiter
+        // unquoted, on a row whose last value is empty, looks the same.)
         let n = self.header.len();
-        if self.record.len() == n + 1 && self.record.get(n).is_some_and(<[u8]>::is_empty) {
-            self.record.truncate(n);
-        } else if self.record.len() + 1 == n && n > 1 && self.header[n - 1].is_empty() {
+        if self.record.len() + 1 == n && n > 1 && self.header[n - 1].is_empty() {
             self.record.push_field(b"");
         }
         if self.record.len() != self.header.len() {
@@ -472,6 +523,15 @@ impl CsvRows {
                 message.push_str(&format!(
                     "; the row runs over {spans} lines, so a quote is probably not closed — close it or escape it by doubling (\"\")"
                 ));
+            } else if self.record.len() == self.header.len() + 1
+                && self
+                    .record
+                    .get(self.header.len())
+                    .is_some_and(<[u8]>::is_empty)
+            {
+                message.push_str(
+                    "; the row ends with a delimiter (an empty field past the header's last column), or a value holds the delimiter unquoted — if every row ends so, add the delimiter to the end of the header line too",
+                );
             } else if self.record.len() > self.header.len() {
                 message.push_str(
                     "; a value probably contains the delimiter without quotes — quote that value",
@@ -988,6 +1048,30 @@ impl JsonlRows {
                     break;
                 }
             }
+        }
+        // Lines, but not one object among them: not JSON Lines at all.
+        if r.keys.is_empty()
+            && let Some((_, first)) = r.ahead.front()
+        {
+            let first = String::from_utf8_lossy(first);
+            let looks = match first.trim_start().chars().next() {
+                Some('[') => "a JSON array (or one array per line)",
+                Some('{') => "JSON written over several lines (pretty-printed)",
+                _ => "not JSON",
+            };
+            return Err(IngestError::Format {
+                path: source.path.clone(),
+                format: "JSON Lines",
+                message: format!(
+                    "{} a JSON object; the file looks like {looks} (line 1: {})",
+                    match r.ahead.len() {
+                        1 => "its one line is not".to_string(),
+                        n => format!("none of its first {n} lines is"),
+                    },
+                    shorten(first.trim_end(), 60)
+                ),
+                help: "write one JSON object per line (from an array: jq -c '.[]' in.json > out.jsonl), or set format = \"csv\" if it is CSV".into(),
+            });
         }
         Ok(r)
     }

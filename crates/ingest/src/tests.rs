@@ -317,19 +317,24 @@ fn a_quote_closed_rows_later_quarantines_the_row_that_swallowed_them() {
 }
 
 #[test]
-fn a_delimiter_ending_every_line_loses_nothing() {
-    // After the header's last column or as an empty last header name.
-    for csv in [
-        &b"Id,First,Last,Email,Seg\n1,Jo,Li,j@l.com,A,\n2,Bo,Ng,b@n.com,B,\n"[..],
-        &b"Id,First,Last,Email,Seg,\n1,Jo,Li,j@l.com,A\n2,Bo,Ng,b@n.com,B\n"[..],
-    ] {
-        let (records, stats) = read_csv(csv);
-        assert_eq!(lines(&records, &stats), (vec![], vec![2, 3]));
-        assert_eq!(records[1].extras, [Some("B".to_string())]);
-    }
-    // A trailing value that is not empty is still a field too many.
-    let (_, stats) = read_csv(b"Id,First,Last,Email,Seg\n1,Jo,Li,j@l.com,A,x\n");
+fn a_delimiter_ending_the_header_or_the_rows() {
+    // An empty last header name: rows with or without it lose nothing.
+    let csv = b"Id,First,Last,Email,Seg,\n1,Jo,Li,j@l.com,A\n2,Bo,Ng,b@n.com,B,\n";
+    let (records, stats) = read_csv(csv);
+    assert_eq!(lines(&records, &stats), (vec![], vec![2, 3]));
+    assert_eq!(records[0].extras, [Some("A".to_string())]);
+    // Rows ending with a delimiter the header lacks look like a value that
+    // holds the delimiter ("Ann;Lee" on a row whose last value is empty):
+    // quarantined, with both readings in the hint.
+    let (_, stats) = read_csv(b"Id,First,Last,Email,Seg\n1,Jo,Li,j@l.com,A,\n");
     assert_eq!(stats.quarantined[0].reason, Reason::FieldCount);
+    assert!(
+        stats.quarantined[0]
+            .message
+            .contains("add the delimiter to the end of the header line"),
+        "{}",
+        stats.quarantined[0].message
+    );
 }
 
 #[test]
@@ -540,6 +545,37 @@ fn json_lines_keys_beyond_the_sample_bom_and_misspelt_paths() {
         "{}",
         d[0].message
     );
+}
+
+#[test]
+fn files_of_the_wrong_kind_are_named_with_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[u8], &str); 5] = [
+        ("c.csv", b"\x1F\x8B\x08\x00rest", "gzip-compressed"),
+        ("c.csv", b"\xFF\xFEI\x00d\x00", "UTF-16"),
+        ("c.csv", b"PAR1....PAR1", "set format = \"parquet\""),
+        ("e.jsonl", b"[{\"id\": 1}]\n", "looks like a JSON array"),
+        ("e.jsonl", b"{\n  \"id\": 1\n}\n", "pretty-printed"),
+    ];
+    for (file, bytes, want) in cases {
+        std::fs::write(dir.path().join(file), bytes).unwrap();
+        let toml = format!(
+            "[[source]]\nname = \"s\"\nkind = \"contacts\"\npath = \"{file}\"\n[source.columns]\nemail = \"id\"\n"
+        );
+        let p = pipeline(dir.path(), &toml);
+        let Err(e) = readers::open(&p.sources[0]) else {
+            panic!("{file} {want}: opened");
+        };
+        assert!(e.to_string().contains(want), "{want}: {e}");
+    }
+    // An empty JSON Lines file has no rows, like a header-only CSV.
+    std::fs::write(dir.path().join("e.jsonl"), b"").unwrap();
+    let p = pipeline(
+        dir.path(),
+        "[[source]]\nname = \"s\"\nkind = \"contacts\"\npath = \"e.jsonl\"\n[source.columns]\nemail = \"id\"\n",
+    );
+    assert!(check(&p, &p.sources[0]).is_empty());
+    assert_eq!(read_all(&p.sources[0]).1.rows_read, 0);
 }
 
 #[test]

@@ -271,6 +271,14 @@ fn multiplier(w: &str) -> Option<i32> {
 /// optional sign. Anything else (units, words, several numbers) is `None`.
 pub fn parse_number(s: &str) -> Option<f64> {
     let t = s.trim();
+    // Scientific notation, as databases and spreadsheets print large or
+    // small floats ("1.5e+16", "1E-7"): no digit grouping can be in it.
+    if t.contains(['e', 'E'])
+        && t.bytes()
+            .all(|b| b.is_ascii_digit() || b".eE+-".contains(&b))
+    {
+        return t.parse::<f64>().ok().filter(|v| v.is_finite());
+    }
     let (negative, body) = match t.strip_prefix('-') {
         Some(rest) => (true, rest.trim_start()),
         None => (false, t.strip_prefix('+').unwrap_or(t).trim_start()),

@@ -4,6 +4,8 @@
 //! [`contact_columns`]) plus `x_<name>` extra columns, so tables from several
 //! sources append to one another.
 
+use std::sync::{Arc, Mutex};
+
 use firmlink_model::{Column, ExtraType, Kind, RawRecord, StrColumn, Table, slot};
 use rayon::prelude::*;
 
@@ -26,6 +28,98 @@ pub struct Context {
     pub extra_types: Vec<ExtraType>,
     /// Per source index: for each of its extras, the position in `extra_names`.
     pub extra_slots: Vec<Vec<usize>>,
+    /// Where the normalizers count values of typed fields (dates, numbers,
+    /// booleans) that did not read: those fields keep no original text, so
+    /// the count and an example are all that shows the value was dropped.
+    pub unreadable: Arc<Mutex<Vec<UnreadableField>>>,
+}
+
+/// Values of one typed field of one source that did not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadableField {
+    /// Source index.
+    pub source: u16,
+    pub field: &'static str,
+    /// "date", "number", "count" (a number of zero or more), "boolean",
+    /// "amount", "employee count".
+    pub expected: &'static str,
+    pub values: u64,
+    /// The value on the first such line, and that line.
+    pub example: String,
+    pub line: u64,
+}
+
+/// A chunk's unreadable values, merged into [`Context::unreadable`] once.
+#[derive(Default)]
+struct Misreads(Vec<UnreadableField>);
+
+impl Misreads {
+    /// `parsed`, after counting `raw` when it held text that did not read.
+    fn check<T>(
+        &mut self,
+        r: &RawRecord,
+        field: &'static str,
+        expected: &'static str,
+        raw: Option<&str>,
+        parsed: Option<T>,
+    ) -> Option<T> {
+        if parsed.is_none()
+            && let Some(text) = raw
+        {
+            match self
+                .0
+                .iter_mut()
+                .find(|u| u.source == r.source && u.field == field)
+            {
+                Some(u) => u.values += 1,
+                None => self.0.push(UnreadableField {
+                    source: r.source,
+                    field,
+                    expected,
+                    values: 1,
+                    example: firmlink_model::shorten(text, 80),
+                    line: r.line,
+                }),
+            }
+        }
+        parsed
+    }
+
+    /// A date field's value as days since 1970, counted when unreadable.
+    fn date(
+        &mut self,
+        r: &RawRecord,
+        field: &'static str,
+        raw: Option<&str>,
+        day_first: bool,
+    ) -> Option<i32> {
+        self.check(r, field, "date", raw, date(raw, day_first))
+    }
+
+    /// Add to the run's counts; the example is the one on the lowest line
+    /// (the same whichever thread finishes first).
+    fn merge_into(self, all: &Mutex<Vec<UnreadableField>>) {
+        if self.0.is_empty() {
+            return;
+        }
+        let mut all = all
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for u in self.0 {
+            match all
+                .iter_mut()
+                .find(|a| a.source == u.source && a.field == u.field)
+            {
+                Some(a) => {
+                    a.values += u.values;
+                    if u.line < a.line {
+                        (a.example, a.line) = (u.example, u.line);
+                    }
+                }
+                None => all.push(u),
+            }
+        }
+    }
 }
 
 /// Rows per parallel task.
@@ -434,6 +528,7 @@ fn accounts(records: &[RawRecord], ctx: &Context) -> Table {
     ];
 
     let mut b = Builder::new(records.len());
+    let mut bad = Misreads::default();
     for r in records {
         let f = |s: usize| r.fields[s].as_deref();
         let src = r.source as usize;
@@ -579,7 +674,13 @@ fn accounts(records: &[RawRecord], ctx: &Context) -> Table {
             ind.as_ref().and_then(|i| i.sic.as_deref()).or(f(s_sic)),
         );
 
-        let emp = f(s_emp).and_then(number::parse_employees);
+        let emp = bad.check(
+            r,
+            "employees",
+            "employee count",
+            f(s_emp),
+            f(s_emp).and_then(number::parse_employees),
+        );
         b.f(
             c.next(),
             "employees",
@@ -601,7 +702,13 @@ fn accounts(records: &[RawRecord], ctx: &Context) -> Table {
         b.s(c.next(), "employees_original", f(s_emp));
         let default_cur =
             f(s_cur).or_else(|| ctx.default_currency.get(src).and_then(|d| d.as_deref()));
-        let rev = f(s_rev).and_then(|v| number::parse_money(v, default_cur));
+        let rev = bad.check(
+            r,
+            "revenue",
+            "amount",
+            f(s_rev),
+            f(s_rev).and_then(|v| number::parse_money(v, default_cur)),
+        );
         b.f(c.next(), "revenue", rev.as_ref().map(|m| m.amount));
         b.s(
             c.next(),
@@ -617,23 +724,24 @@ fn accounts(records: &[RawRecord], ctx: &Context) -> Table {
         );
         b.s(c.next(), "technologies", list_key(f(s_tech)).as_deref());
         b.s(c.next(), "intent_topics", list_key(f(s_topics)).as_deref());
-        b.f(c.next(), "intent_score", num(f(s_iscore)));
+        let score = bad.check(r, "intent_score", "number", f(s_iscore), num(f(s_iscore)));
+        b.f(c.next(), "intent_score", score);
         b.s(c.next(), "parent_ref", f(s_parent));
         b.s(c.next(), "tax_id", f(s_tax).and_then(tax_id_key).as_deref());
-        b.f(
-            c.next(),
-            "lifetime_value",
-            f(s_ltv)
-                .and_then(|v| number::parse_money(v, default_cur))
-                .map(|m| m.amount)
-                .or_else(|| num(f(s_ltv))),
-        );
-        b.d(c.next(), "first_order", date(f(s_first), day_first));
-        b.d(c.next(), "last_order", date(f(s_last), day_first));
+        let ltv = f(s_ltv)
+            .and_then(|v| number::parse_money(v, default_cur))
+            .map(|m| m.amount)
+            .or_else(|| num(f(s_ltv)));
+        let ltv = bad.check(r, "lifetime_value", "amount", f(s_ltv), ltv);
+        b.f(c.next(), "lifetime_value", ltv);
+        for (name, s) in [("first_order", s_first), ("last_order", s_last)] {
+            b.d(c.next(), name, bad.date(r, name, f(s), day_first));
+        }
         for name in dates {
-            b.d(c.next(), name, date(f(at(name)), day_first));
+            b.d(c.next(), name, bad.date(r, name, f(at(name)), day_first));
         }
     }
+    bad.merge_into(&ctx.unreadable);
     if records.is_empty() {
         return header_only(Kind::Accounts, ctx);
     }
@@ -672,6 +780,7 @@ fn contacts(records: &[RawRecord], ctx: &Context) -> Table {
     let dates = ["last_activity", "created_at", "updated_at"];
 
     let mut b = Builder::new(records.len());
+    let mut bad = Misreads::default();
     for r in records {
         let f = |s: usize| r.fields[s].as_deref();
         let src = r.source as usize;
@@ -834,13 +943,22 @@ fn contacts(records: &[RawRecord], ctx: &Context) -> Table {
         b.s(c.next(), "country_original", f(s_country));
 
         for name in engagement {
-            b.f(c.next(), name, num(f(at(name))));
+            let raw = f(at(name));
+            // Counts: a negative one is as unreadable as a word.
+            let n = num(raw).filter(|v| *v >= 0.0);
+            b.f(c.next(), name, bad.check(r, name, "count", raw, n));
         }
-        b.b(c.next(), "bounced", boolean(f(s_bounced)));
+        let bounced = f(s_bounced);
+        b.b(
+            c.next(),
+            "bounced",
+            bad.check(r, "bounced", "boolean", bounced, boolean(bounced)),
+        );
         for name in dates {
-            b.d(c.next(), name, date(f(at(name)), day_first));
+            b.d(c.next(), name, bad.date(r, name, f(at(name)), day_first));
         }
     }
+    bad.merge_into(&ctx.unreadable);
     if records.is_empty() {
         return header_only(Kind::Contacts, ctx);
     }

@@ -972,6 +972,11 @@ fn plain_numbers_follow_the_digit_grouping_rules() {
         ("1.2.3", None),
         ("", None),
         ("-", None),
+        ("1.2345678901234568e+16", Some(1.2345678901234568e16)),
+        ("1E-7", Some(1e-7)),
+        ("-2.5e3", Some(-2500.0)),
+        ("1e999", None),
+        ("e5", None),
     ];
     for (s, want) in cases {
         assert_eq!(parse_number(s), want, "{s:?}");

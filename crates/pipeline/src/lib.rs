@@ -108,6 +108,9 @@ pub struct RunSummary {
     /// Values of number and date extra columns that could not be read as
     /// such (the typed column is empty there; `x_<name>_original` keeps them).
     pub unreadable_extras: Vec<UnreadableExtra>,
+    /// Typed canonical fields (dates, numbers, booleans) with values that did
+    /// not read and are empty in the outputs.
+    pub unreadable_values: Vec<UnreadableValue>,
     pub seconds_ingest_normalize: f64,
     pub seconds_dedupe: f64,
     /// The part of `seconds_dedupe` spent choosing golden values (both kinds).
@@ -127,6 +130,21 @@ pub struct UnreadableExtra {
     pub values: usize,
     /// The first such value.
     pub example: String,
+}
+
+/// A typed field of one source with values that did not read: they are
+/// empty in the outputs (only `employees` and `revenue` keep an `_original`).
+#[derive(Debug, Clone, Serialize)]
+pub struct UnreadableValue {
+    pub kind: &'static str,
+    pub source: String,
+    pub field: &'static str,
+    /// "date", "number", "count", "boolean", "amount" or "employee count".
+    pub expected: &'static str,
+    pub values: u64,
+    /// The value on the first such line of the source, and that line.
+    pub example: String,
+    pub line: u64,
 }
 
 /// Typed extras (`x_<name>` beside `x_<name>_original`) whose text did not
@@ -405,6 +423,7 @@ fn context(p: &Pipeline, kind: Kind) -> Context {
         extra_names: Vec::new(),
         extra_types: Vec::new(),
         extra_slots: Vec::new(),
+        unreadable: Default::default(),
     };
     for s in &p.sources {
         let mut slots = Vec::new();
@@ -441,6 +460,16 @@ fn bar(multi: &MultiProgress, len: u64, name: &str) -> ProgressBar {
 }
 
 /// Run the pipeline and write a run folder.
+/// Whether `id` may name a run folder under `<output>/runs` (and nothing
+/// outside it): letters, digits, '-', '_' and '.', not starting with '.'.
+pub fn valid_run_id(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('.')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
 pub fn run(p: &Pipeline, opts: &RunOptions) -> Result<RunSummary, RunError> {
     let started = Instant::now();
     let started_at = chrono::Utc::now();
@@ -453,12 +482,7 @@ pub fn run(p: &Pipeline, opts: &RunOptions) -> Result<RunSummary, RunError> {
     })?;
     let run_id = match &opts.run_id {
         Some(id) => {
-            let ok = !id.is_empty()
-                && !id.starts_with('.')
-                && id
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-            if !ok {
+            if !valid_run_id(id) {
                 return Err(RunError::Output {
                     path: runs.join(id),
                     source: std::io::Error::new(
@@ -617,6 +641,24 @@ fn run_into(
     }
     let mut tables = chunks.map(Table::concat);
     let seconds_ingest_normalize = t_ingest.elapsed().as_secs_f64();
+    let mut unreadable_values: Vec<UnreadableValue> = Vec::new();
+    for (ctx, kind) in ctxs.iter().zip([Kind::Accounts, Kind::Contacts]) {
+        let counted = ctx
+            .unreadable
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut counted: Vec<&records::UnreadableField> = counted.iter().collect();
+        counted.sort_by_key(|u| (u.source, u.field));
+        unreadable_values.extend(counted.into_iter().map(|u| UnreadableValue {
+            kind: kind.as_str(),
+            source: p.sources[u.source as usize].name.clone(),
+            field: u.field,
+            expected: u.expected,
+            values: u.values,
+            example: u.example.clone(),
+            line: u.line,
+        }));
+    }
 
     let matchings = matching(p).map_err(|m| {
         let mut d = Diagnostics::default();
@@ -794,6 +836,7 @@ fn run_into(
         quarantined: quarantine.len(),
         dedupe: dedupe_reports,
         unreadable_extras: unreadable,
+        unreadable_values,
         seconds_ingest_normalize,
         seconds_dedupe,
         seconds_golden,
@@ -828,6 +871,7 @@ fn run_into(
         "account_refs": summary.account_refs,
         "params": params_provenance(&matchings, params_written),
         "unreadable_extras": summary.unreadable_extras,
+        "unreadable_values": summary.unreadable_values,
         "dedupe": summary.dedupe,
         "stages": [
             {"name": "ingest+normalize", "seconds": seconds_ingest_normalize},
