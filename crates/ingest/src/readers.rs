@@ -9,6 +9,7 @@ use std::io::{BufRead, BufReader, Read};
 use firmlink_config::{Encoding, Format, Source};
 use firmlink_model::{Quarantined, Reason, shorten};
 use sha2::{Digest, Sha256};
+use unicode_normalization::UnicodeNormalization;
 
 use crate::IngestError;
 use crate::decode::{decode_latin1, decode_windows_1252};
@@ -238,27 +239,33 @@ impl Rows {
             Inner::Jsonl(j) => Some(j),
             _ => None,
         };
+        // Names compare in Unicode's composed form: "Prénom" typed in the
+        // pipeline file matches a header exported with a combining accent.
+        let nfc = |s: &str| -> String { s.nfc().collect() };
+        let header_nfc: Vec<String> = self.header.iter().map(|h| nfc(h)).collect();
         self.needed = columns
             .iter()
-            .map(|c| match (self.header.iter().position(|h| h == c), jsonl) {
-                (Some(i), None) => Needed::Index(i),
-                (Some(_), Some(_)) => Needed::Key(vec![c.clone()]),
-                // A nested path seen in the sample, or one that may first
-                // appear after it (a key missing from the first lines of a
-                // long file is sparse, not absent: the run warns if no row
-                // has it).
-                (None, Some(j))
-                    if (c.contains('.') && j.paths.contains(c.as_str()))
-                        || !j.sampled_all
-                        || j.ahead.is_empty() =>
-                {
-                    Needed::Key(c.split('.').map(str::to_string).collect())
-                }
-                _ => {
-                    missing.push(c.clone());
-                    Needed::Missing
-                }
-            })
+            .map(
+                |c| match (header_nfc.iter().position(|h| *h == nfc(c)), jsonl) {
+                    (Some(i), None) => Needed::Index(i),
+                    (Some(i), Some(_)) => Needed::Key(vec![self.header[i].clone()]),
+                    // A nested path seen in the sample, or one that may first
+                    // appear after it (a key missing from the first lines of a
+                    // long file is sparse, not absent: the run warns if no row
+                    // has it).
+                    (None, Some(j))
+                        if (c.contains('.') && j.paths.contains(c.as_str()))
+                            || !j.sampled_all
+                            || j.ahead.is_empty() =>
+                    {
+                        Needed::Key(c.split('.').map(str::to_string).collect())
+                    }
+                    _ => {
+                        missing.push(c.clone());
+                        Needed::Missing
+                    }
+                },
+            )
             .collect();
         missing
     }
@@ -935,6 +942,16 @@ impl ParquetRows {
     }
 }
 
+/// A float as an export writes it: a whole number without ".0" (an id
+/// 1.0 is "1", as in a CSV of the same table), else in full.
+fn float_text(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
 /// A Parquet column as text: whole floats without a fractional part ("1"
 /// as a CSV export writes it, not "1.0"), NaN as no value, timestamps with
 /// a time zone in UTC with a "Z".
@@ -948,14 +965,7 @@ fn parquet_text(
             let f = col.cast(&DataType::Float64)?;
             Ok(f.f64()?
                 .iter()
-                .map(|v| {
-                    let v = v.filter(|x| x.is_finite())?;
-                    Some(if v.fract() == 0.0 && v.abs() < 9.0e15 {
-                        format!("{}", v as i64)
-                    } else {
-                        format!("{v}")
-                    })
-                })
+                .map(|v| v.filter(|x| x.is_finite()).map(float_text))
                 .collect())
         }
         DataType::Datetime(unit, Some(_)) => {
@@ -1195,7 +1205,12 @@ fn scalar_text(v: &serde_json::Value) -> Option<String> {
     match v {
         Value::Null => None,
         Value::String(s) => clean(s).map(str::to_string),
-        Value::Number(n) => Some(n.to_string()),
+        // Integers as written; floats without a ".0" when whole. (Integers
+        // beyond 64 bits arrive as floats and lose digits: quote such ids.)
+        Value::Number(n) => Some(match n.as_f64() {
+            Some(f) if n.is_f64() => float_text(f),
+            _ => n.to_string(),
+        }),
         Value::Bool(b) => Some(b.to_string()),
         Value::Array(items) => {
             let parts: Vec<String> = items.iter().filter_map(scalar_text).collect();

@@ -548,6 +548,42 @@ fn json_lines_keys_beyond_the_sample_bom_and_misspelt_paths() {
 }
 
 #[test]
+fn json_numbers_read_as_an_export_writes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("e.jsonl"),
+        "{\"id\": 1.0, \"co\": \"A\", \"n\": 2.5}\n{\"id\": 12345678901, \"co\": \"B\", \"n\": 1e3}\n",
+    )
+    .unwrap();
+    let p = pipeline(
+        dir.path(),
+        "[[source]]\nname = \"s\"\nkind = \"accounts\"\npath = \"e.jsonl\"\nid = \"id\"\n[source.columns]\nname = \"co\"\nemployees = \"n\"\n",
+    );
+    let (records, _) = read_all(&p.sources[0]);
+    let ids: Vec<&str> = records.iter().map(|r| r.source_id.as_str()).collect();
+    assert_eq!(ids, ["1", "12345678901"]);
+    let n = slot(Kind::Accounts, "employees").unwrap();
+    assert_eq!(records[0].fields[n].as_deref(), Some("2.5"));
+    assert_eq!(records[1].fields[n].as_deref(), Some("1000"));
+}
+
+#[test]
+fn header_names_match_in_either_unicode_form() {
+    let dir = tempfile::tempdir().unwrap();
+    // The header spells é as e + a combining accent (NFD), the pipeline
+    // file as one character (NFC).
+    std::fs::write(dir.path().join("c.csv"), "Id,Pre\u{301}nom\n1,Ann\n").unwrap();
+    let p = pipeline(
+        dir.path(),
+        "[[source]]\nname = \"s\"\nkind = \"contacts\"\npath = \"c.csv\"\nid = \"Id\"\n[source.columns]\nfirst_name = \"Pr\u{e9}nom\"\n",
+    );
+    assert!(check(&p, &p.sources[0]).is_empty());
+    let (records, _) = read_all(&p.sources[0]);
+    let first = slot(Kind::Contacts, "first_name").unwrap();
+    assert_eq!(records[0].fields[first].as_deref(), Some("Ann"));
+}
+
+#[test]
 fn files_of_the_wrong_kind_are_named_with_the_fix() {
     let dir = tempfile::tempdir().unwrap();
     let cases: [(&str, &[u8], &str); 5] = [
