@@ -218,8 +218,28 @@ pub fn default_required(kind: Kind) -> (&'static [&'static str], &'static str) {
 
 /// Read and validate a pipeline file. On failure, every problem found.
 pub fn load(path: &Path) -> Result<Pipeline, Diagnostics> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
+    let text = match std::fs::read(path).map(String::from_utf8) {
+        Ok(Ok(t)) => t,
+        // The file is there but is not UTF-8: a problem of its text (exit 3
+        // like a syntax error), not of its path.
+        Ok(Err(e)) => {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+            let mut d = Diagnostics::default();
+            d.push(
+                Diagnostic::file(
+                    Phase::Syntax,
+                    path,
+                    format!(
+                        "the pipeline file is not UTF-8: byte {at} (line {line}) is 0x{:02X}",
+                        bytes[at]
+                    ),
+                )
+                .with_help("save the file as UTF-8 (TOML files are UTF-8)"),
+            );
+            return Err(d);
+        }
         Err(e) => {
             let mut d = Diagnostics::default();
             d.push(
@@ -624,6 +644,24 @@ fn read_source(w: &mut Walk<'_>, mut t: Obj<'_, '_>, base: &Path) -> Option<Sour
             .filter_map(|f| slot(kind, f))
             .collect(),
     };
+    // A source that maps none of the fields a record needs would quarantine
+    // every row as missing_required.
+    let mapped = |s: &usize| columns.iter().any(|(c, _)| c == s);
+    if !required_any.is_empty() && !required_any.iter().any(mapped) {
+        let names: Vec<&str> = required_any
+            .iter()
+            .filter_map(|&s| fields(kind).get(s).map(|f| f.name))
+            .collect();
+        w.error(
+            Phase::Reference,
+            Some(span.clone()),
+            format!(
+                "source maps none of the fields a record needs ({}): every row would be quarantined",
+                names.join(", ")
+            ),
+        )
+        .help = Some("map at least one of them under [source.columns], or set required_any to fields the source has".into());
+    }
     let path_s = path?;
     let resolved = base.join(path_s.get_ref());
     let format = match format {

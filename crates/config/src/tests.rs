@@ -223,11 +223,14 @@ fn defaults_are_checked() {
 fn required_any_defaults_and_overrides() {
     let p = parse_str(GOOD).unwrap();
     assert_eq!(p.sources[0].required_any.len(), 4);
-    let p = parse_str(&GOOD.replace("priority = 1", "priority = 1\nrequired_any = [\"email\"]"))
-        .unwrap();
+    let p = parse_str(&GOOD.replace(
+        "priority = 1",
+        "priority = 1\nrequired_any = [\"last_name\"]",
+    ))
+    .unwrap();
     assert_eq!(
         p.sources[0].required_any,
-        vec![slot(Kind::Contacts, "email").unwrap()]
+        vec![slot(Kind::Contacts, "last_name").unwrap()]
     );
 }
 
@@ -305,4 +308,30 @@ fn extras_may_be_numbers_or_dates_with_one_type_per_column() {
     ))
     .join("\n");
     assert!(errs.contains("is not one of: text, number, date"), "{errs}");
+}
+
+#[test]
+fn a_pipeline_file_that_is_not_utf8_is_a_text_problem() {
+    let path = std::env::temp_dir().join(format!("firmlink-latin1-{}.toml", std::process::id()));
+    std::fs::write(&path, b"[[source]]\nname = \"caf\xE9\"\n").unwrap();
+    let d = load(&path).expect_err("not UTF-8");
+    std::fs::remove_file(&path).ok();
+    assert_eq!(d.0.len(), 1);
+    assert_eq!(d.0[0].phase, Phase::Syntax, "exit 3, not a missing file");
+    assert!(
+        d.0[0].message.contains("byte 22 (line 2) is 0xE9"),
+        "{}",
+        d.0[0].message
+    );
+}
+
+#[test]
+fn a_source_that_maps_no_identifying_field_is_an_error() {
+    let text = GOOD.replace("priority = 1", "priority = 1\nrequired_any = [\"email\"]");
+    let errs = errors(&text);
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("maps none of the fields a record needs (email)")),
+        "{errs:?}"
+    );
 }
