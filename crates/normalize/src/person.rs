@@ -295,7 +295,7 @@ fn clean(s: &str) -> String {
             '(' | '[' => depth_paren += 1,
             ')' | ']' => depth_paren = depth_paren.saturating_sub(1),
             '"' | '\u{201C}' | '\u{201D}' | '\u{00AB}' | '\u{00BB}' => in_quote = !in_quote,
-            _ if depth_paren > 0 || in_quote => {}
+            _ if depth_paren > 0 || in_quote || crate::text::is_invisible(c) => {}
             _ => out.push(c),
         }
     }
@@ -306,11 +306,11 @@ fn clean(s: &str) -> String {
         || !out.chars().any(char::is_alphanumeric) && s.chars().any(char::is_alphanumeric);
     if depth_paren > 0 || in_quote || emptied() {
         out.clear();
-        out.extend(s.chars().filter(|c| {
+        out.extend(s.chars().filter(|&c| {
             !matches!(
                 c,
                 '(' | ')' | '[' | ']' | '"' | '\u{201C}' | '\u{201D}' | '\u{00AB}' | '\u{00BB}'
-            )
+            ) && !crate::text::is_invisible(c)
         }));
     }
     out
@@ -864,6 +864,12 @@ mod tests {
             assert_eq!(n.first.as_deref(), Some("Ann"), "{first}");
             assert_eq!(n.last.as_deref(), Some("Lee"), "{last}");
         }
+        // Invisible characters pasted into a name are no part of it.
+        let n = from_parts("An\u{0}n", "L\u{200B}ee");
+        assert_eq!(
+            (n.first.as_deref(), n.last.as_deref()),
+            (Some("Ann"), Some("Lee"))
+        );
         // A nickname in quotes beside the name is still dropped.
         let n = parse_full_name("Robert \"Bob\" Smith");
         assert_eq!(n.first.as_deref(), Some("Robert"));

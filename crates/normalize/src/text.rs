@@ -26,12 +26,15 @@ pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut gap = false;
     if s.is_ascii() {
-        for b in s.bytes() {
+        for b in s.bytes().filter(|&b| !is_invisible(b as char)) {
             push_key_byte(&mut out, &mut gap, b);
         }
         return out;
     }
     for c in s.nfkc() {
+        if is_invisible(c) {
+            continue;
+        }
         if c.is_ascii() {
             push_key_byte(&mut out, &mut gap, c as u8);
             continue;
@@ -49,6 +52,18 @@ pub fn fold(s: &str) -> String {
         }
     }
     out
+}
+
+/// Characters that show nothing and join what is around them in a key:
+/// control characters other than whitespace (a NUL or BEL pasted into a
+/// name) and zero-width characters ("An\u{200B}n" is "Ann" on screen).
+#[inline]
+pub(crate) fn is_invisible(c: char) -> bool {
+    (c.is_control() && !c.is_whitespace())
+        || matches!(
+            c,
+            '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+        )
 }
 
 #[inline]
@@ -270,6 +285,9 @@ mod tests {
             ("O'Brien", "o brien"),
             ("①②", "12"),
             ("① ②", "1 2"),
+            ("An\u{0}n", "ann"),
+            ("An\u{200B}n Lee", "ann lee"),
+            ("Ann\tLee", "ann lee"),
         ] {
             assert_eq!(fold(input), want, "{input:?}");
         }
