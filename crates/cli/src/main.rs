@@ -317,7 +317,7 @@ fn run_warnings(s: &firmlink_pipeline::RunSummary) -> Vec<String> {
         if let Some(first) = broken.first() {
             let lines: u64 = broken.iter().map(|b| b.lines).sum();
             out.push(format!(
-                "warning: source {}: {} row(s) with a quote left open swallowed {} line(s) of {} (the first from line {} over {} lines); the rows on those lines are not in the outputs. Fix the quoting (see quarantine.csv, reason malformed_row or field_count) and run again",
+                "warning: source {}: {} row(s) with a quote left open cover {} line(s) of {} (the first from line {} over {} lines); the rows on those lines are not in the outputs. Fix the quoting (see quarantine.csv, reason malformed_row or field_count) and run again",
                 src.name,
                 broken.len(),
                 lines,

@@ -491,7 +491,11 @@ impl CsvRows {
         // header lacks are not read past: a value holding the delimiter
         // unquoted, on a row whose last value is empty, looks the same.)
         let n = self.header.len();
-        if self.record.len() + 1 == n && n > 1 && self.header[n - 1].is_empty() {
+        if self.record.len() + 1 == n
+            && n > 1
+            && self.header[n - 1].is_empty()
+            && self.record.get(n - 2).is_some_and(|f| !f.is_empty())
+        {
             self.record.push_field(b"");
         }
         if self.record.len() != self.header.len() {
@@ -599,25 +603,35 @@ impl CsvRows {
 
 impl CsvRows {
     /// A row with the right number of fields whose quoted value swallowed
-    /// whole rows: a quote opened on one row and closed on a later one
-    /// (`10,"Ann,Lee,...` … `500,Bob",Ray,...`) leaves one record with the
-    /// header's field count, its value holding the rows between. Told from a
-    /// real multi-line value (an address "Main St 5<break>Suite 4") by the
-    /// lines inside it that hold a whole row's delimiters: one such line when
-    /// the header has five or more columns, two with fewer (a short header
-    /// needs few delimiters).
+    /// whole rows: a quote opened in column `c` of `n` on one row and closed
+    /// rows later (`10,"Ann,Lee,...` … `500,Bob",Ray,...`) leaves one record
+    /// with the header's field count, its value holding the rows between.
+    /// Such a value has an exact shape: its first line holds the rest of its
+    /// row (`n − 1 − c` delimiters), every line between holds a whole row
+    /// (`n − 1` delimiters, no quote), its last line the start of the closing
+    /// row (`c` delimiters), and at least one line lies between. A real
+    /// multi-line value (an address or a note with commas) rarely has it.
+    /// A quote closed on the very next row is not told apart.
     fn swallowed_rows(&self, line: u64) -> Option<(Quarantined, u64)> {
-        let all = self.record.as_slice();
-        memchr::memchr(b'\n', all).or_else(|| memchr::memchr(b'\r', all))?;
-        let need = self.header.len().saturating_sub(1).max(1);
-        let enough = if self.header.len() >= 5 { 1 } else { 2 };
-        let (col, field, rows) = self.record.iter().enumerate().find_map(|(i, f)| {
-            let rows = f
+        memchr::memchr2(b'\n', b'\r', self.record.as_slice())?;
+        let n = self.header.len();
+        let delims = |l: &[u8]| memchr::memchr_iter(self.delimiter, l).count();
+        let (col, field, rows) = self.record.iter().enumerate().find_map(|(c, f)| {
+            let lines: Vec<&[u8]> = f
                 .split(|&b| b == b'\n' || b == b'\r')
-                .skip(1)
-                .filter(|l| memchr::memchr_iter(self.delimiter, l).count() >= need)
-                .count();
-            (rows >= enough).then_some((i, f, rows))
+                .filter(|l| !l.is_empty())
+                .collect();
+            let (first, rest) = lines.split_first()?;
+            let (last, middle) = rest.split_last()?;
+            let whole_rows = !middle.is_empty()
+                && middle
+                    .iter()
+                    .all(|l| delims(l) == n - 1 && !l.contains(&self.quote));
+            (whole_rows && delims(first) == n - 1 - c && delims(last) == c).then_some((
+                c,
+                f,
+                middle.len(),
+            ))
         })?;
         let bare_cr = self.bare_cr.unwrap_or(false);
         let spans = 1 + self
@@ -627,8 +641,8 @@ impl CsvRows {
             .sum::<u64>();
         let example = field
             .split(|&b| b == b'\n' || b == b'\r')
-            .skip(1)
-            .find(|l| memchr::memchr_iter(self.delimiter, l).count() >= need)
+            .filter(|l| !l.is_empty())
+            .nth(1)
             .map(String::from_utf8_lossy)
             .unwrap_or_default();
         let q = Quarantined {
@@ -961,13 +975,25 @@ fn parquet_text(
     use polars::prelude::*;
     let text = |v: Option<&str>| v.and_then(clean).map(str::to_string);
     match col.dtype() {
-        DataType::Float32 | DataType::Float64 => {
-            let f = col.cast(&DataType::Float64)?;
-            Ok(f.f64()?
-                .iter()
-                .map(|v| v.filter(|x| x.is_finite()).map(float_text))
-                .collect())
-        }
+        DataType::Float64 => Ok(col
+            .f64()?
+            .iter()
+            .map(|v| v.filter(|x| x.is_finite()).map(float_text))
+            .collect()),
+        // As f32 prints it (0.1, not 0.10000000149011612).
+        DataType::Float32 => Ok(col
+            .f32()?
+            .iter()
+            .map(|v| {
+                v.filter(|x| x.is_finite()).map(|x| {
+                    if x.fract() == 0.0 && x.abs() < 1.0e7 {
+                        format!("{}", x as i64)
+                    } else {
+                        format!("{x}")
+                    }
+                })
+            })
+            .collect()),
         DataType::Datetime(unit, Some(_)) => {
             let naive = col.cast(&DataType::Datetime(*unit, None))?;
             let s = naive.cast(&DataType::String)?;
@@ -1003,8 +1029,8 @@ struct JsonlRows {
     line: u64,
 }
 
-/// Dotted paths of the values nested in `map` (objects within objects,
-/// three levels deep at most), each under `prefix`.
+/// Dotted paths of the values nested in `map` (`company.name`,
+/// `org.info.name`), up to four keys deep, each under `prefix`.
 fn nested_paths(
     map: &serde_json::Map<String, serde_json::Value>,
     prefix: &str,
@@ -1012,17 +1038,14 @@ fn nested_paths(
     out: &mut std::collections::HashSet<String>,
 ) {
     for (k, v) in map {
+        let path = format!("{prefix}{k}");
         if let serde_json::Value::Object(inner) = v
             && depth < 3
         {
-            let path = format!("{prefix}{k}.");
-            for (ik, iv) in inner {
-                let p = format!("{path}{ik}");
-                if let serde_json::Value::Object(deeper) = iv {
-                    nested_paths(deeper, &format!("{p}."), depth + 2, out);
-                }
-                out.insert(p);
-            }
+            nested_paths(inner, &format!("{path}."), depth + 1, out);
+        }
+        if depth > 0 {
+            out.insert(path);
         }
     }
 }
@@ -1059,15 +1082,20 @@ impl JsonlRows {
                 }
             }
         }
-        // Lines, but not one object among them: not JSON Lines at all.
+        // Lines, but not one object among them, and the first one opens an
+        // array or an object it does not close: not JSON Lines at all.
+        // (Lines that fail one by one, with NaN or single quotes, are
+        // quarantined row by row as invalid_json.)
+        let first = r.ahead.front().map(|l| String::from_utf8_lossy(&l.1));
         if r.keys.is_empty()
-            && let Some((_, first)) = r.ahead.front()
+            && let Some(first) = first
+            && let t = first.trim()
+            && (t.starts_with('[') || (t.starts_with('{') && !t.ends_with('}')))
         {
-            let first = String::from_utf8_lossy(first);
-            let looks = match first.trim_start().chars().next() {
-                Some('[') => "a JSON array (or one array per line)",
-                Some('{') => "JSON written over several lines (pretty-printed)",
-                _ => "not JSON",
+            let looks = if t.starts_with('[') {
+                "a JSON array (or one array per line)"
+            } else {
+                "JSON written over several lines (pretty-printed)"
             };
             return Err(IngestError::Format {
                 path: source.path.clone(),

@@ -317,12 +317,28 @@ fn a_quote_closed_rows_later_quarantines_the_row_that_swallowed_them() {
 }
 
 #[test]
+fn multi_line_values_with_commas_are_not_swallowed_rows() {
+    // An address over three lines full of commas in a short file, and a
+    // note in the last column whose second line has a row's commas.
+    let csv: &[u8] = b"Id,First,Last,Email,Seg\n\
+        1,Jo,Li,j@l.com,\"Building 4, Floor 2, Suite 9\nMain St 5, Springfield, IL, 62701\nUSA, North, Region, 7, x\"\n\
+        2,Bo,Ng,b@n.com,\"Met at fair.\nInterests: CRM, ERP, BI, AI\"\n";
+    let (records, stats) = read_csv(csv);
+    assert!(stats.quarantined.is_empty(), "{:?}", stats.quarantined);
+    assert_eq!(records.len(), 2);
+}
+
+#[test]
 fn a_delimiter_ending_the_header_or_the_rows() {
     // An empty last header name: rows with or without it lose nothing.
     let csv = b"Id,First,Last,Email,Seg,\n1,Jo,Li,j@l.com,A\n2,Bo,Ng,b@n.com,B,\n";
     let (records, stats) = read_csv(csv);
     assert_eq!(lines(&records, &stats), (vec![], vec![2, 3]));
     assert_eq!(records[0].extras, [Some("A".to_string())]);
+    // But a row that ends with the delimiter and is still one short is
+    // missing a value: padding it would shift the others.
+    let (_, stats) = read_csv(b"Id,First,Last,Email,Seg,\n2,Bo,b@n.com,B,\n");
+    assert_eq!(stats.quarantined[0].reason, Reason::FieldCount);
     // Rows ending with a delimiter the header lacks look like a value that
     // holds the delimiter ("Ann;Lee" on a row whose last value is empty):
     // quarantined, with both readings in the hint.
@@ -531,7 +547,15 @@ fn json_lines_keys_beyond_the_sample_bom_and_misspelt_paths() {
     let p = pipeline(dir.path(), &source("co.nmae"));
     let (_, stats) = read_all(&p.sources[0]);
     assert_eq!(stats.empty_columns, ["co.nmae"]);
-    // In a file the sample covers whole, it fails the check.
+    // Three keys deep, in a file the sample covers whole.
+    std::fs::write(
+        dir.path().join("e.jsonl"),
+        "{\"id\": 1, \"co\": {\"info\": {\"name\": \"A\"}}, \"site\": \"a.com\"}\n",
+    )
+    .unwrap();
+    let p = pipeline(dir.path(), &source("co.info.name"));
+    assert!(check(&p, &p.sources[0]).is_empty());
+    // In a file the sample covers whole, a misspelt path fails the check.
     std::fs::write(
         dir.path().join("e.jsonl"),
         "{\"id\": 1, \"co\": {\"name\": \"A\"}, \"site\": \"a.com\"}\n",

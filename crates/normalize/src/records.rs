@@ -49,6 +49,27 @@ pub struct UnreadableField {
     pub line: u64,
 }
 
+/// Text that stands for "no value" in exports rather than a bad value:
+/// nothing but punctuation ("-", "—", "?"), or na, n.a., none, nan, nil,
+/// unknown and the zero date. Not counted as unreadable.
+fn is_placeholder(text: &str) -> bool {
+    let t = text.trim();
+    !t.chars().any(char::is_alphanumeric)
+        || [
+            "na",
+            "n.a.",
+            "n/a",
+            "none",
+            "nan",
+            "nil",
+            "unknown",
+            "0000-00-00",
+        ]
+        .iter()
+        .any(|p| t.eq_ignore_ascii_case(p))
+        || t.starts_with("0000-00-00")
+}
+
 /// A chunk's unreadable values, merged into [`Context::unreadable`] once.
 #[derive(Default)]
 struct Misreads(Vec<UnreadableField>);
@@ -65,6 +86,7 @@ impl Misreads {
     ) -> Option<T> {
         if parsed.is_none()
             && let Some(text) = raw
+            && !is_placeholder(text)
         {
             match self
                 .0
@@ -944,9 +966,14 @@ fn contacts(records: &[RawRecord], ctx: &Context) -> Table {
 
         for name in engagement {
             let raw = f(at(name));
-            // Counts: a negative one is as unreadable as a word.
-            let n = num(raw).filter(|v| *v >= 0.0);
-            b.f(c.next(), name, bad.check(r, name, "count", raw, n));
+            // Counts: a negative one is as unreadable as a word. The usage
+            // score may be anything.
+            let (n, expected) = if name == "product_usage" {
+                (num(raw), "number")
+            } else {
+                (num(raw).filter(|v| *v >= 0.0), "count")
+            };
+            b.f(c.next(), name, bad.check(r, name, expected, raw, n));
         }
         let bounced = f(s_bounced);
         b.b(

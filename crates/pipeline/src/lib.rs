@@ -459,7 +459,6 @@ fn bar(multi: &MultiProgress, len: u64, name: &str) -> ProgressBar {
     pb
 }
 
-/// Run the pipeline and write a run folder.
 /// Whether `id` may name a run folder under `<output>/runs` (and nothing
 /// outside it): letters, digits, '-', '_' and '.', not starting with '.'.
 pub fn valid_run_id(id: &str) -> bool {
@@ -470,6 +469,7 @@ pub fn valid_run_id(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
+/// Run the pipeline and write a run folder.
 pub fn run(p: &Pipeline, opts: &RunOptions) -> Result<RunSummary, RunError> {
     let started = Instant::now();
     let started_at = chrono::Utc::now();
