@@ -254,13 +254,14 @@ pub fn check(pipeline: &Pipeline, source: &Source) -> Vec<Diagnostic> {
                 ),
                 format!("{fix}; or leave it unmapped"),
             ))
-        } else if header.iter().filter(|h| **h == r.column).count() > 1 {
+        } else if let same = header.iter().filter(|h| **h == r.column).count()
+            && same > 1
+        {
             Some((
                 format!(
-                    "source `{}`: {} has {} columns named \"{}\"",
+                    "source `{}`: {} has {same} columns named \"{}\"",
                     source.name,
                     source.path.display(),
-                    header.iter().filter(|h| **h == r.column).count(),
                     r.column
                 ),
                 "rename the duplicates in the export: firmlink cannot tell which one is meant"

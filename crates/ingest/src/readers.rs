@@ -515,6 +515,7 @@ impl CsvRows {
                     .position(|&b| b == b'\n' || (bare_cr && b == b'\r'))
                     .is_some_and(|p| f[p..].contains(&self.delimiter))
             };
+            let swallowed_rows = self.record.iter().any(swallowed);
             let raw = self
                 .record
                 .iter()
@@ -530,7 +531,7 @@ impl CsvRows {
                 message.push_str(&format!(
                     "; a quote is opened and not closed before the end of the file, so this row runs over the {spans} lines from line {line} to the end and none of them was read as a row — close the quote or escape it by doubling (\"\")"
                 ));
-            } else if self.record.iter().any(swallowed) {
+            } else if swallowed_rows {
                 message.push_str(&format!(
                     "; the row runs over {spans} lines, so a quote is probably not closed — close it or escape it by doubling (\"\")"
                 ));
@@ -559,7 +560,7 @@ impl CsvRows {
                 message,
             };
             // A quote left open swallowed the rows after it.
-            return Ok(Some(if open_at_end || self.record.iter().any(swallowed) {
+            return Ok(Some(if open_at_end || swallowed_rows {
                 Row::BrokenQuote(q, spans)
             } else {
                 Row::Bad(q)
@@ -616,7 +617,7 @@ impl CsvRows {
         memchr::memchr2(b'\n', b'\r', self.record.as_slice())?;
         let n = self.header.len();
         let delims = |l: &[u8]| memchr::memchr_iter(self.delimiter, l).count();
-        let (col, field, rows) = self.record.iter().enumerate().find_map(|(c, f)| {
+        let (col, field, rows, example) = self.record.iter().enumerate().find_map(|(c, f)| {
             let lines: Vec<&[u8]> = f
                 .split(|&b| b == b'\n' || b == b'\r')
                 .filter(|l| !l.is_empty())
@@ -627,11 +628,8 @@ impl CsvRows {
                 && middle
                     .iter()
                     .all(|l| delims(l) == n - 1 && !l.contains(&self.quote));
-            (whole_rows && delims(first) == n - 1 - c && delims(last) == c).then_some((
-                c,
-                f,
-                middle.len(),
-            ))
+            (whole_rows && delims(first) == n - 1 - c && delims(last) == c)
+                .then(|| (c, f, middle.len(), String::from_utf8_lossy(middle[0])))
         })?;
         let bare_cr = self.bare_cr.unwrap_or(false);
         let spans = 1 + self
@@ -639,12 +637,6 @@ impl CsvRows {
             .iter()
             .map(|f| line_breaks(f, bare_cr))
             .sum::<u64>();
-        let example = field
-            .split(|&b| b == b'\n' || b == b'\r')
-            .filter(|l| !l.is_empty())
-            .nth(1)
-            .map(String::from_utf8_lossy)
-            .unwrap_or_default();
         let q = Quarantined {
             source: String::new(),
             line,
@@ -958,9 +950,11 @@ impl ParquetRows {
 
 /// A float as an export writes it: a whole number without ".0" (an id
 /// 1.0 is "1", as in a CSV of the same table), else in full.
-fn float_text(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 9.0e15 {
-        format!("{}", v as i64)
+/// `exact_below` is where the type stops holding every whole number.
+fn float_text<F: Copy + Into<f64> + std::fmt::Display>(v: F, exact_below: f64) -> String {
+    let x: f64 = v.into();
+    if x.fract() == 0.0 && x.abs() < exact_below {
+        format!("{}", x as i64)
     } else {
         format!("{v}")
     }
@@ -978,21 +972,13 @@ fn parquet_text(
         DataType::Float64 => Ok(col
             .f64()?
             .iter()
-            .map(|v| v.filter(|x| x.is_finite()).map(float_text))
+            .map(|v| v.filter(|x| x.is_finite()).map(|x| float_text(x, 9.0e15)))
             .collect()),
         // As f32 prints it (0.1, not 0.10000000149011612).
         DataType::Float32 => Ok(col
             .f32()?
             .iter()
-            .map(|v| {
-                v.filter(|x| x.is_finite()).map(|x| {
-                    if x.fract() == 0.0 && x.abs() < 1.0e7 {
-                        format!("{}", x as i64)
-                    } else {
-                        format!("{x}")
-                    }
-                })
-            })
+            .map(|v| v.filter(|x| x.is_finite()).map(|x| float_text(x, 1.0e7)))
             .collect()),
         DataType::Datetime(unit, Some(_)) => {
             let naive = col.cast(&DataType::Datetime(*unit, None))?;
@@ -1236,7 +1222,7 @@ fn scalar_text(v: &serde_json::Value) -> Option<String> {
         // Integers as written; floats without a ".0" when whole. (Integers
         // beyond 64 bits arrive as floats and lose digits: quote such ids.)
         Value::Number(n) => Some(match n.as_f64() {
-            Some(f) if n.is_f64() => float_text(f),
+            Some(f) if n.is_f64() => float_text(f, 9.0e15),
             _ => n.to_string(),
         }),
         Value::Bool(b) => Some(b.to_string()),
